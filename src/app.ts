@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { AppError } from './errors.js';
+import type { AppDeps, AppEnv } from './http/env.js';
+import { accessLog, requireAuth } from './http/middleware.js';
+import { handleError, problemResponse } from './http/problem.js';
+import { router } from './http/router.js';
+import { auditRoutes } from './routes/audit.js';
+import { departmentRoutes } from './routes/departments.js';
+import { docsRoutes } from './routes/docs.js';
+import { systemRoutes } from './routes/systems.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export const API_PREFIX = '/api/v1';
+/** JSON bodies beyond this are refused with 413 before they are read whole. */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+/** Builds the Hono app. Knows no runtime: Node and Workers entries pass the dependencies in. */
+export function createApp(deps: AppDeps) {
+  const app = router();
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 100 }));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', accessLog);
+  app.onError(handleError);
+  app.notFound((c) => problemResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      await deps.ready?.();
+      return c.json({ status: 'ready' });
+    } catch (err) {
+      deps.logger.warn({ err }, 'not ready');
+      throw new AppError('unavailable', 'the database is not reachable');
+    }
+  });
+
+  const api = router();
+  api.use('*', bodyLimit({ maxSize: MAX_JSON_BODY, onError: (c) => problemResponse(c as never, 'payload_too_large', `the body exceeds ${MAX_JSON_BODY} bytes`) }));
+  api.use('*', async (c, next) => {
+    if (c.req.path === `${API_PREFIX}/openapi.json`) return next();
+    return requireAuth(c, next);
+  });
+  api.route('/', departmentRoutes);
+  api.route('/', systemRoutes);
+  api.route('/', auditRoutes);
+  api.route('/', tokenRoutes);
+
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Xuncha 巡查 API',
+      version: '1',
+      description: 'Inventory and evidence-based audit of government information systems. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: API_PREFIX }],
+  });
+
+  app.route(API_PREFIX, api);
+  app.route('/', docsRoutes);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

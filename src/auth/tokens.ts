@@ -1,0 +1,131 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { apiTokens, departments, type Role } from '../db/schema/index.js';
+import { AppError, notFound } from '../errors.js';
+
+export interface Principal {
+  /** null for the ADMIN_TOKEN from the environment. */
+  tokenId: number | null;
+  name: string;
+  role: Role;
+  departmentId: number | null;
+  /** Materialised path of the department scope ("/1/7/"); null when not scoped. */
+  departmentPath: string | null;
+  departmentCode: string | null;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function generateToken(): string {
+  return `xc_${randomBytes(32).toString('base64url')}`;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(Buffer.from(hashToken(a), 'hex'), Buffer.from(hashToken(b), 'hex'));
+}
+
+export async function createToken(
+  db: Db,
+  input: { role: Role; name: string; departmentCode?: string | null },
+): Promise<{ token: string; id: number }> {
+  if (input.role === 'department' && !input.departmentCode) {
+    throw new AppError('validation_failed', 'a department token needs a department', [{ path: 'departmentCode', message: 'required for role department' }]);
+  }
+  let departmentId: number | null = null;
+  if (input.departmentCode) {
+    const [d] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, input.departmentCode));
+    if (!d) throw new AppError('validation_failed', `unknown department ${input.departmentCode}`, [{ path: 'departmentCode', message: 'no such department' }]);
+    departmentId = d.id;
+  }
+  const token = generateToken();
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ name: input.name, role: input.role, departmentId, tokenHash: hashToken(token), prefix: token.slice(0, 7) })
+    .returning({ id: apiTokens.id });
+  return { token, id: row!.id };
+}
+
+export async function hasAnyToken(db: Db): Promise<boolean> {
+  const rows = await db.select({ id: apiTokens.id }).from(apiTokens).where(isNull(apiTokens.revokedAt)).limit(1);
+  return rows.length > 0;
+}
+
+export async function listTokens(db: Db) {
+  return db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      role: apiTokens.role,
+      departmentCode: departments.code,
+      prefix: apiTokens.prefix,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .leftJoin(departments, eq(departments.id, apiTokens.departmentId))
+    .orderBy(apiTokens.id);
+}
+
+export async function revokeToken(db: Db, id: number, now: Date): Promise<void> {
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  if (!rows.length) throw notFound(`token ${id}`);
+}
+
+/**
+ * Looks a bearer token up. A short-lived cache keeps the hot path to one hash; entries live a few
+ * seconds so a revoked token stops working quickly.
+ */
+export class TokenVerifier {
+  private cache = new Map<string, { principal: Principal | null; until: number }>();
+  constructor(
+    private readonly db: Db,
+    private readonly adminToken: string | undefined,
+    private readonly now: () => Date,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async verify(token: string): Promise<Principal | null> {
+    if (this.adminToken && sameSecret(token, this.adminToken)) {
+      return { tokenId: null, name: 'ADMIN_TOKEN', role: 'admin', departmentId: null, departmentPath: null, departmentCode: null };
+    }
+    const hash = hashToken(token);
+    const t = this.now().getTime();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > t) return hit.principal;
+    const [row] = await this.db
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        role: apiTokens.role,
+        departmentId: apiTokens.departmentId,
+        path: departments.path,
+        code: departments.code,
+        revokedAt: apiTokens.revokedAt,
+      })
+      .from(apiTokens)
+      .leftJoin(departments, eq(departments.id, apiTokens.departmentId))
+      .where(eq(apiTokens.tokenHash, hash));
+    const principal: Principal | null =
+      row && !row.revokedAt
+        ? { tokenId: row.id, name: row.name, role: row.role, departmentId: row.departmentId, departmentPath: row.path, departmentCode: row.code }
+        : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, until: t + this.ttlMs });
+    if (principal && !hit) {
+      void this.db.update(apiTokens).set({ lastUsedAt: this.now() }).where(eq(apiTokens.id, principal.tokenId!)).catch(() => {});
+    }
+    return principal;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Environment, parsed once at the entry. A bad value fails loudly with the variable's name.
+ * Names and defaults are part of the contract (shared/contract.md).
+ */
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  PORT: intFrom(0, 65535).default(8787),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TZ: z.string().default('Asia/Shanghai'),
+  SWEEP_CRON: z.string().default('0 2 * * *'),
+  PROBE_CONCURRENCY: intFrom(1, 10_000).default(200),
+  PROBE_PER_HOST: intFrom(1, 1000).default(4),
+  PROBE_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
+  PROBE_DNS_SERVERS: z.string().optional(),
+  PROBE_ALLOW_CIDRS: z.string().optional(),
+  PROBE_DENY_CIDRS: z.string().optional(),
+  PROBE_RETENTION_DAYS: intFrom(1, 3650).default(35),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: z.string().url().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", except SWEEP_CRON where empty disables the schedule.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (v === '' && k !== 'SWEEP_CRON') continue;
+    cleaned[k] = v;
+  }
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment variable ${first.path.join('.')}: ${first.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Database, Db } from './client.js';
+import * as schema from './schema/index.js';
+
+/**
+ * postgres.js splits a host on ':' (for multi-host URLs), which breaks IPv6 literals such as [::1];
+ * pass such hosts as a one-element array instead.
+ */
+export function postgresOptions(url: string, max = 10): { options: postgres.Options<{}>; ipv6Host: boolean } {
+  const u = new URL(url);
+  const base: postgres.Options<{}> = { max, onnotice: () => {}, connection: { application_name: 'xuncha' } };
+  if (!u.hostname.startsWith('[')) return { options: base, ipv6Host: false };
+  const options = {
+    ...base,
+    // The typings say string; the runtime takes an array and then does not split on ':'.
+    host: [u.hostname.slice(1, -1)] as unknown as string,
+    port: u.port ? Number(u.port) : 5432,
+    database: decodeURIComponent(u.pathname.slice(1)) || undefined,
+    username: decodeURIComponent(u.username) || undefined,
+    password: decodeURIComponent(u.password) || undefined,
+  };
+  return { options, ipv6Host: true };
+}
+
+export function connectPostgres(url: string, opts: { max?: number; migrationsFolder?: string } = {}): Database {
+  const { options, ipv6Host } = postgresOptions(url, opts.max);
+  const client = ipv6Host ? postgres(options) : postgres(url, options);
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    async migrate() {
+      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+      // One migrator at a time when several processes start together: a session-level advisory
+      // lock held on one reserved connection for the whole run.
+      const conn = await client.reserve();
+      try {
+        await conn`select pg_advisory_lock(7433001)`;
+        await migrate(drizzle(conn, { schema }), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() });
+      } finally {
+        await conn`select pg_advisory_unlock(7433001)`.catch(() => {});
+        conn.release();
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+export function migrationsFolder(): string {
+  return new URL('../../drizzle', import.meta.url).pathname;
+}
+
+export async function ping(db: Db): Promise<void> {
+  await db.execute(sql`select 1`);
+}

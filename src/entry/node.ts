@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from '../app.js';
+import { TokenVerifier } from '../auth/tokens.js';
+import { bootstrapAdminToken, inventoryIsEmpty } from '../bootstrap.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { openDatabase } from '../db/open.js';
+import { createLogger } from '../logger.js';
+
+/** Serves swagger-ui's files from node_modules, so /docs works without reaching a CDN. */
+function docsAssetReader(): (name: string) => Promise<Uint8Array | null> {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
+  const cache = new Map<string, Uint8Array>();
+  return async (name) => {
+    if (!/^[\w.-]+$/.test(name)) return null;
+    const hit = cache.get(name);
+    if (hit) return hit;
+    try {
+      const body = new Uint8Array(await readFile(join(dir, name)));
+      cache.set(name, body);
+      return body;
+    } catch {
+      return null;
+    }
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  database: Database;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Seed the demo inventory when the database is empty (default: only on the embedded database). */
+  seedDemo?: boolean;
+  onAdminToken?: (token: string) => void;
+}
+
+export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const database = await openDatabase(config, 'xuncha serve', url);
+  try {
+    await database.migrate();
+    const now = () => new Date();
+    const seed = opts.seedDemo ?? database.kind === 'pglite';
+    if (seed && (await inventoryIsEmpty(database.db))) {
+      const { seedDemo } = await import('../inventory/demo.js');
+      const counts = await seedDemo(database.db);
+      logger.info(counts, 'loaded the demo inventory into the empty embedded database (set SEED_DEMO=0 to start empty)');
+    }
+    const token = await bootstrapAdminToken(database.db, config.ADMIN_TOKEN);
+    if (token) (opts.onAdminToken ?? printAdminToken)(token);
+
+    const app = createApp({
+      db: database.db,
+      logger,
+      now,
+      verifier: new TokenVerifier(database.db, config.ADMIN_TOKEN, now),
+      docsAsset: docsAssetReader(),
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const realUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    logger.info({ url: realUrl, database: database.kind, docs: `${realUrl}/docs` }, 'xuncha is listening');
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        logger.info('shutting down');
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await database.close();
+      })());
+    return { url: realUrl, database, logger, stop };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+function printAdminToken(token: string): void {
+  process.stdout.write(
+    `\nNo ADMIN_TOKEN was set and the database had no tokens, so an admin token was created.\n` +
+      `It is shown this once; keep it safe:\n\n    ${token}\n\n` +
+      `Use it as "Authorization: Bearer <token>", or set ADMIN_TOKEN for later starts.\n\n`,
+  );
+}
+
+/** `npm start`: serve until SIGTERM/SIGINT, then close the server and the database cleanly. */
+export async function runServer(config: Config, opts: ServeOptions = {}): Promise<void> {
+  const running = await startServer(config, opts);
+  const shutdown = (signal: string) => {
+    running.logger.info({ signal }, 'signal received');
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        running.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,108 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requirePermission } from '../auth/access.js';
+import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../db/schema/enums.js';
+import { etag, ifMatchVersion, router } from '../http/router.js';
+import { createSystem, getSystem, listSystems, retireSystem, updateSystem } from '../inventory/systems.js';
+import { pageOf, pageQuery, systemCreateSchema, systemPatchSchema, systemSchema } from '../inventory/schemas.js';
+import { codeParam, errorResponses, ifMatchHeader, json, jsonBody, security, writeErrorResponses } from './common.js';
+
+const tags = ['Systems'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/systems',
+  tags,
+  security,
+  summary: 'List systems',
+  request: {
+    query: z.object({
+      department: z.string().max(64).optional().openapi({ description: 'department code; its descendants are included' }),
+      lifecycle: z.enum(LIFECYCLES).optional(),
+      deployment: z.enum(DEPLOYMENTS).optional(),
+      status: z.enum(SYSTEM_STATUSES).optional(),
+      tag: z.string().max(50).optional(),
+      q: z.string().max(100).optional().openapi({ description: 'search in name, code and description' }),
+      ...pageQuery,
+    }),
+  },
+  responses: { 200: json(pageOf(systemSchema, 'SystemPage'), 'A page of systems'), ...errorResponses },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/systems/{code}',
+  tags,
+  security,
+  summary: 'Get a system',
+  request: { params: codeParam },
+  responses: { 200: json(systemSchema, 'The system; ETag carries its version'), ...errorResponses },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/systems',
+  tags,
+  security,
+  summary: 'Register a system',
+  request: { body: jsonBody(systemCreateSchema) },
+  responses: { 201: json(systemSchema, 'Created'), ...writeErrorResponses },
+});
+
+const patch = createRoute({
+  method: 'patch',
+  path: '/systems/{code}',
+  tags,
+  security,
+  summary: 'Change a system (If-Match honoured)',
+  request: { params: codeParam, headers: ifMatchHeader, body: jsonBody(systemPatchSchema) },
+  responses: { 200: json(systemSchema, 'Updated'), ...writeErrorResponses },
+});
+
+const retire = createRoute({
+  method: 'delete',
+  path: '/systems/{code}',
+  tags,
+  security,
+  summary: 'Retire a system (its history is kept)',
+  request: { params: codeParam, headers: ifMatchHeader },
+  responses: { 200: json(systemSchema, 'Retired'), ...writeErrorResponses },
+});
+
+const actorOf = (c: { get: (k: 'principal' | 'requestId') => any }) => ({ principal: c.get('principal'), requestId: c.get('requestId') });
+
+export const systemRoutes = router()
+  .openapi(list, async (c) => {
+    requirePermission(c.get('principal'), 'read');
+    return c.json(await listSystems(c.get('deps').db, c.get('principal'), c.req.valid('query')), 200);
+  })
+  .openapi(get, async (c) => {
+    requirePermission(c.get('principal'), 'read');
+    const dto = await getSystem(c.get('deps').db, c.get('principal'), c.req.valid('param').code);
+    c.header('ETag', etag(dto.version));
+    return c.json(dto, 200);
+  })
+  .openapi(create, async (c) => {
+    requirePermission(c.get('principal'), 'write');
+    const dto = await createSystem(c.get('deps').db, actorOf(c), c.req.valid('json'));
+    c.header('ETag', etag(dto.version));
+    c.header('Location', `/api/v1/systems/${encodeURIComponent(dto.code)}`);
+    return c.json(dto, 201);
+  })
+  .openapi(patch, async (c) => {
+    requirePermission(c.get('principal'), 'write');
+    const dto = await updateSystem(
+      c.get('deps').db,
+      actorOf(c),
+      c.req.valid('param').code,
+      c.req.valid('json'),
+      ifMatchVersion(c.req.valid('header')['if-match']),
+    );
+    c.header('ETag', etag(dto.version));
+    return c.json(dto, 200);
+  })
+  .openapi(retire, async (c) => {
+    requirePermission(c.get('principal'), 'retire');
+    const dto = await retireSystem(c.get('deps').db, actorOf(c), c.req.valid('param').code, ifMatchVersion(c.req.valid('header')['if-match']));
+    c.header('ETag', etag(dto.version));
+    return c.json(dto, 200);
+  });

@@ -1,0 +1,92 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requirePermission } from '../auth/access.js';
+import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
+import { ROLES } from '../db/schema/enums.js';
+import { router } from '../http/router.js';
+import { recordAudit } from '../inventory/audit.js';
+import { codeSchema } from '../inventory/schemas.js';
+import { errorResponses, json, jsonBody, security } from './common.js';
+
+const tags = ['Tokens'];
+
+const tokenSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    departmentCode: z.string().nullable(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('Token');
+
+const createSchema = z
+  .object({ role: z.enum(ROLES), name: z.string().trim().min(1).max(100), departmentCode: codeSchema.nullish() })
+  .strict()
+  .openapi('TokenCreate');
+
+const list = createRoute({
+  method: 'get',
+  path: '/tokens',
+  tags,
+  security,
+  summary: 'List API tokens (never the secrets)',
+  responses: { 200: json(z.object({ items: z.array(tokenSchema) }), 'Tokens'), ...errorResponses },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/tokens',
+  tags,
+  security,
+  summary: 'Create a token; the secret is returned once',
+  request: { body: jsonBody(createSchema) },
+  responses: { 201: json(z.object({ id: z.number().int(), token: z.string() }), 'The new token, shown once'), ...errorResponses },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/tokens/{id}',
+  tags,
+  security,
+  summary: 'Revoke a token',
+  request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 204: { description: 'Revoked' }, ...errorResponses },
+});
+
+export const tokenRoutes = router()
+  .openapi(list, async (c) => {
+    requirePermission(c.get('principal'), 'tokens');
+    const rows = await listTokens(c.get('deps').db);
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    return c.json({ items: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastUsedAt: iso(r.lastUsedAt), revokedAt: iso(r.revokedAt) })) }, 200);
+  })
+  .openapi(create, async (c) => {
+    requirePermission(c.get('principal'), 'tokens');
+    const input = c.req.valid('json');
+    const { db } = c.get('deps');
+    const created = await db.transaction(async (tx) => {
+      const t = await createToken(tx, input);
+      await recordAudit(tx, { principal: c.get('principal'), requestId: c.get('requestId') }, {
+        action: 'create',
+        entity: 'token',
+        entityId: String(t.id),
+        after: { name: input.name, role: input.role, departmentCode: input.departmentCode ?? null },
+      });
+      return t;
+    });
+    return c.json(created, 201);
+  })
+  .openapi(revoke, async (c) => {
+    requirePermission(c.get('principal'), 'tokens');
+    const { db, now, verifier } = c.get('deps');
+    const id = c.req.valid('param').id;
+    await db.transaction(async (tx) => {
+      await revokeToken(tx, id, now());
+      await recordAudit(tx, { principal: c.get('principal'), requestId: c.get('requestId') }, { action: 'revoke', entity: 'token', entityId: String(id) });
+    });
+    verifier.forget();
+    return c.body(null, 204);
+  });
