@@ -34,14 +34,14 @@ export function connectPostgres(url: string, opts: { max?: number; migrationsFol
     async migrate() {
       const { migrate } = await import('drizzle-orm/postgres-js/migrator');
       // One migrator at a time when several processes start together: a session-level advisory
-      // lock held on one reserved connection for the whole run.
-      const conn = await client.reserve();
+      // lock on a dedicated one-connection client, held for the whole run.
+      const m = postgresOptions(url, 1);
+      const single = m.ipv6Host ? postgres(m.options) : postgres(url, m.options);
       try {
-        await conn`select pg_advisory_lock(7433001)`;
-        await migrate(drizzle(conn, { schema }), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() });
+        await single`select pg_advisory_lock(7433001)`;
+        await migrate(drizzle(single, { schema }), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() });
       } finally {
-        await conn`select pg_advisory_unlock(7433001)`.catch(() => {});
-        conn.release();
+        await single.end({ timeout: 5 });
       }
     },
     async close() {

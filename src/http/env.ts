@@ -1,11 +1,11 @@
-import type { Logger } from 'pino';
+import type { Log } from '../logger.js';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 
 /** Everything the HTTP app needs from its runtime; passed in, never imported as singletons. */
 export interface AppDeps {
   db: Db;
-  logger: Logger;
+  logger: Log;
   now: () => Date;
   verifier: TokenVerifier;
   /** Reads a static asset of the API docs page (swagger-ui-dist); absent on runtimes without files. */
