@@ -3,3 +3,7 @@ export * from './departments.js';
 export * from './systems.js';
 export * from './auth.js';
 export * from './audit.js';
+export * from './sweeps.js';
+export * from './evidence.js';
+export * from './verdicts.js';
+export * from './campaigns.js';

@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import { date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { departments } from './departments.js';
+import { systems } from './systems.js';
+
+/** An ownership confirmation campaign over some departments or counties, with a deadline. */
+export const campaigns = pgTable('campaigns', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  /** `{departments: [code], counties: [code]}` as requested. */
+  scope: jsonb('scope').notNull(),
+  deadline: date('deadline', { mode: 'string' }).notNull(),
+  /** `open` | `closed` */
+  status: text('status').notNull().default('open'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  createdBy: text('created_by'),
+});
+
+/** One row per department in a campaign; its signed link is derived from `id` and `nonce`. */
+export const campaignDepartments = pgTable(
+  'campaign_departments',
+  {
+    id: serial('id').primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
+    /** Random per link; rotating it revokes the old link. */
+    nonce: text('nonce').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    firstVisitAt: timestamp('first_visit_at', { withTimezone: true, mode: 'date' }),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('campaign_departments_idx').on(t.campaignId, t.departmentId)],
+);
+
+/** The state of each system in a campaign. */
+export const campaignItems = pgTable(
+  'campaign_items',
+  {
+    id: serial('id').primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
+    /** `pending` | `confirmed` | `transfer_requested` | `transferred` | `retirement_requested` */
+    state: text('state').notNull().default('pending'),
+    confirmedByName: text('confirmed_by_name'),
+    confirmedByPhone: text('confirmed_by_phone'),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+    note: text('note'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('campaign_items_idx').on(t.campaignId, t.systemId), index('campaign_items_department_idx').on(t.campaignId, t.departmentId)],
+);
+
+/** A hand-over of a system between departments: the receiving department must accept. */
+export const transfers = pgTable(
+  'transfers',
+  {
+    id: serial('id').primaryKey(),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    fromDepartmentId: integer('from_department_id')
+      .notNull()
+      .references(() => departments.id),
+    toDepartmentId: integer('to_department_id')
+      .notNull()
+      .references(() => departments.id),
+    campaignId: integer('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    /** `pending` | `accepted` | `rejected` | `cancelled` */
+    state: text('state').notNull().default('pending'),
+    note: text('note'),
+    requestedBy: text('requested_by'),
+    requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    extra: jsonb('extra').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('transfers_to_idx').on(t.toDepartmentId, t.state)],
+);
+
+/** Systems a department reports as missing from the inventory, for ops to register. */
+export const missingSystemReports = pgTable('missing_system_reports', {
+  id: serial('id').primaryKey(),
+  campaignId: integer('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
+  departmentId: integer('department_id')
+    .notNull()
+    .references(() => departments.id),
+  name: text('name').notNull(),
+  url: text('url'),
+  note: text('note'),
+  reportedByName: text('reported_by_name'),
+  reportedByPhone: text('reported_by_phone'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** Set when ops registered it as a system. */
+  systemId: integer('system_id').references(() => systems.id, { onDelete: 'set null' }),
+});

@@ -1,0 +1,145 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { endpoints, systems } from './systems.js';
+import { sweeps } from './sweeps.js';
+
+/**
+ * Raw probe results. Kept PROBE_RETENTION_DAYS (default 35) and pruned by `at`; reports read the
+ * daily rollups below, so a year of hourly probes never makes a page slow.
+ */
+export const probeResults = pgTable(
+  'probe_results',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sweepId: integer('sweep_id').references(() => sweeps.id, { onDelete: 'set null' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'set null' }),
+    /** `liveness` | `ipv6` | `freshness` | `usage_pull` */
+    kind: text('kind').notNull(),
+    url: text('url').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** An outcome code of the contract (`ok`, `timeout`, `dns_nxdomain`, …). */
+    outcome: text('outcome').notNull(),
+    httpStatus: smallint('http_status'),
+    durationMs: integer('duration_ms'),
+    /** Per-phase timings and everything else the probe saw (cert, redirects, IPv6 fields, …). */
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    contentHash: text('content_hash'),
+  },
+  (t) => [index('probe_results_system_at_idx').on(t.systemId, t.at), index('probe_results_at_idx').on(t.at)],
+);
+
+/** One row per system per day (day boundaries in TZ, default Asia/Shanghai), kept for years. */
+export const probeDays = pgTable(
+  'probe_days',
+  {
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    probes: integer('probes').notNull().default(0),
+    ok: integer('ok').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    dnsNxdomain: integer('dns_nxdomain').notNull().default(0),
+    /** Count of results per outcome code. */
+    outcomes: jsonb('outcomes').notNull().default(sql`'{}'::jsonb`),
+    sumMs: bigint('sum_ms', { mode: 'number' }).notNull().default(0),
+    maxMs: integer('max_ms').notNull().default(0),
+    certDaysLeftMin: integer('cert_days_left_min'),
+    contentHash: text('content_hash'),
+  },
+  (t) => [primaryKey({ columns: [t.systemId, t.day] }), index('probe_days_day_idx').on(t.day)],
+);
+
+/** Latest known state of each endpoint: what the UI and the classifier read without scanning history. */
+export const endpointState = pgTable('endpoint_state', {
+  endpointId: integer('endpoint_id')
+    .primaryKey()
+    .references(() => endpoints.id, { onDelete: 'cascade' }),
+  systemId: integer('system_id')
+    .notNull()
+    .references(() => systems.id, { onDelete: 'cascade' }),
+  lastProbeAt: timestamp('last_probe_at', { withTimezone: true, mode: 'date' }),
+  lastOutcome: text('last_outcome'),
+  lastOkAt: timestamp('last_ok_at', { withTimezone: true, mode: 'date' }),
+  contentHash: text('content_hash'),
+  contentChangedAt: timestamp('content_changed_at', { withTimezone: true, mode: 'date' }),
+  lastModified: timestamp('last_modified', { withTimezone: true, mode: 'date' }),
+  sitemapLastmod: timestamp('sitemap_lastmod', { withTimezone: true, mode: 'date' }),
+  title: text('title'),
+  cert: jsonb('cert'),
+  ipv6: jsonb('ipv6'),
+  ipv6At: timestamp('ipv6_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** History of content hashes: one row each time an endpoint's normalised page changes. */
+export const contentChanges = pgTable(
+  'content_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpointId: integer('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    contentHash: text('content_hash').notNull(),
+  },
+  (t) => [index('content_changes_system_at_idx').on(t.systemId, t.at)],
+);
+
+/**
+ * Usage evidence per system, day and metric. `source` separates pushed counts from pulled metrics and
+ * access logs; a repeated push of the same day and metric replaces the value.
+ */
+export const usageDays = pgTable(
+  'usage_days',
+  {
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** `visits` | `active_users` | `logins` | `transactions` */
+    metric: text('metric').notNull(),
+    /** `push` | `pull` | `log` */
+    source: text('source').notNull(),
+    value: doublePrecision('value').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.systemId, t.day, t.metric, t.source] }), index('usage_days_day_idx').on(t.day)],
+);
+
+/** A pull source of usage: a JSON URL with a JSON pointer, or a Prometheus text metric. */
+export const usageSources = pgTable('usage_sources', {
+  id: serial('id').primaryKey(),
+  systemId: integer('system_id')
+    .notNull()
+    .references(() => systems.id, { onDelete: 'cascade' }),
+  /** `json` | `prometheus` */
+  kind: text('kind').notNull(),
+  url: text('url').notNull(),
+  /** JSON pointer (json) or metric name with optional label matchers (prometheus). */
+  selector: text('selector').notNull(),
+  metric: text('metric').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  lastPulledAt: timestamp('last_pulled_at', { withTimezone: true, mode: 'date' }),
+  lastOutcome: text('last_outcome'),
+});

@@ -1,0 +1,45 @@
+import { bigserial, index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { endpoints, systems } from './systems.js';
+
+/** A sweep: one pass of probes over a set of systems, shared by every probe process on the database. */
+export const sweeps = pgTable('sweeps', {
+  id: serial('id').primaryKey(),
+  /** `queued` | `running` | `done` | `cancelled` */
+  status: text('status').notNull().default('queued'),
+  /** `cli` | `api` | `cron` */
+  trigger: text('trigger').notNull(),
+  requestedBy: text('requested_by'),
+  options: jsonb('options').notNull().default({}),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  targets: integer('targets').notNull().default(0),
+});
+
+/**
+ * The work queue of a sweep. Workers lease pending (or expired) targets with FOR UPDATE SKIP LOCKED;
+ * a result is stored only by the lease holder that marks the target done, so a killed worker's
+ * targets are finished by another with no duplicated result.
+ */
+export const sweepTargets = pgTable(
+  'sweep_targets',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sweepId: integer('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** `pending` | `leased` | `done` */
+    state: text('state').notNull().default('pending'),
+    leasedBy: text('leased_by'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    attempts: integer('attempts').notNull().default(0),
+    outcome: text('outcome'),
+    doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('sweep_targets_queue_idx').on(t.sweepId, t.state, t.id)],
+);
