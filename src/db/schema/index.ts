@@ -7,3 +7,4 @@ export * from './sweeps.js';
 export * from './evidence.js';
 export * from './verdicts.js';
 export * from './campaigns.js';
+export * from './settings.js';
