@@ -1,0 +1,48 @@
+/**
+ * GET /api/v1/systems?department=…&limit=50 with 10,000 systems, 50 concurrent connections
+ * (autocannon). Target from issue 2: p99 under 50 ms on a 2-core machine.
+ *   DATABASE_URL=$(scripts/pg-start.sh /tmp/xuncha-bench 55440) npx tsx bench/api-list.ts
+ *   npx tsx bench/api-list.ts              # PGlite
+ */
+import { serve } from '@hono/node-server';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createApp } from '../src/app.js';
+import { TokenVerifier } from '../src/auth/tokens.js';
+import { silentLog } from '../src/logger.js';
+import { benchDatabase, fillInventory } from './support.js';
+
+const SYSTEMS = Number(process.env.BENCH_SYSTEMS ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const TARGET_P99_MS = 50;
+const TOKEN = 'bench-admin-token-0123456789';
+
+const database = await benchDatabase();
+const { countyCodes, departmentCodes } = await fillInventory(database.db, SYSTEMS);
+const now = () => new Date();
+const app = createApp({ db: database.db, logger: silentLog, now, verifier: new TokenVerifier(database.db, TOKEN, now) });
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((r) => server.once('listening', r));
+const port = (server.address() as { port: number }).port;
+
+// Alternate a county (240 descendants' systems) and single departments, as ops and departments do.
+const paths = [...countyCodes.slice(0, 4), ...departmentCodes.slice(0, 4)].map((d) => `/api/v1/systems?department=${d}&limit=50`);
+// The load generator runs in its own process so it does not share the server's event loop.
+const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const args = ['-c', '50', '-d', String(SECONDS), '-j', '-H', `authorization=Bearer ${TOKEN}`];
+// autocannon's CLI takes one URL; rotate the department paths through one request each connection.
+const result = await new Promise<any>((resolve, reject) => {
+  const child = spawn(process.execPath, [autocannonBin, ...args, `http://127.0.0.1:${port}${paths[0]}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
+});
+server.close();
+await database.close();
+
+const p99 = result.latency.p99;
+console.log(`database: ${database.kind}; systems: ${SYSTEMS}; connections: 50; duration: ${SECONDS}s`);
+console.log(`requests/s: ${result.requests.average.toFixed(0)}  latency ms: p50 ${result.latency.p50}  p99 ${p99}  max ${result.latency.max}`);
+console.log(`non-2xx: ${result.non2xx}  errors: ${result.errors}  timeouts: ${result.timeouts}`);
+console.log(`p99 vs target ${TARGET_P99_MS} ms: ${(p99 / TARGET_P99_MS).toFixed(2)}× (${p99 <= TARGET_P99_MS ? 'met' : 'missed'})`);
+process.exit(0);
