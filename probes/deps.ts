@@ -1,0 +1,38 @@
+import { createProbeLimiter, type ProbeLimiter } from './concurrency.js';
+import { createProbeResolver, type ProbeResolver } from './dns.js';
+import { DEFAULT_TIMEOUT_MS } from './liveness.js';
+import { systemClock, type ProbeClock } from './outcome.js';
+import { createTargetPolicy, type TargetPolicy } from './policy.js';
+
+/**
+ * What a sweep passes to every probe, built once at the entry from the parsed environment (the
+ * `PROBE_*` variables of the contract). Throws on a bad CIDR or DNS server: configuration fails loudly.
+ */
+
+export interface ProbeSettings {
+  PROBE_TIMEOUT_MS?: number;
+  PROBE_DNS_SERVERS?: string | undefined;
+  PROBE_ALLOW_CIDRS?: string | undefined;
+  PROBE_DENY_CIDRS?: string | undefined;
+  PROBE_CONCURRENCY?: number;
+  PROBE_PER_HOST?: number;
+}
+
+export interface ProbeDeps {
+  resolver: ProbeResolver;
+  policy: TargetPolicy;
+  timeoutMs: number;
+  clock: ProbeClock;
+  /** Global and per-host limits for a sweep. */
+  limiter: ProbeLimiter;
+}
+
+export function createProbeDeps(settings: ProbeSettings, clock: ProbeClock = systemClock): ProbeDeps {
+  return {
+    resolver: createProbeResolver({ servers: settings.PROBE_DNS_SERVERS, clock }),
+    policy: createTargetPolicy({ allow: settings.PROBE_ALLOW_CIDRS, deny: settings.PROBE_DENY_CIDRS }),
+    timeoutMs: settings.PROBE_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS,
+    clock,
+    limiter: createProbeLimiter(settings.PROBE_CONCURRENCY ?? 200, settings.PROBE_PER_HOST ?? 4),
+  };
+}
