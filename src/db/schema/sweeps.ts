@@ -14,6 +14,8 @@ export const sweeps = pgTable('sweeps', {
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
   finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
   targets: integer('targets').notNull().default(0),
+  /** Schedule slot such as `cron:2026-11-24T02:00`: unique, so several processes never start the same scheduled sweep twice. */
+  slot: text('slot').unique(),
 });
 
 /**
@@ -32,6 +34,9 @@ export const sweepTargets = pgTable(
       .notNull()
       .references(() => systems.id, { onDelete: 'cascade' }),
     endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'cascade' }),
+    /** `endpoint` (liveness, and IPv6/freshness when the sweep asks) | `usage_source` (a usage pull). */
+    kind: text('kind').notNull().default('endpoint'),
+    usageSourceId: integer('usage_source_id'),
     url: text('url').notNull(),
     /** `pending` | `leased` | `done` */
     state: text('state').notNull().default('pending'),

@@ -1,0 +1,183 @@
+import type { ProbeDeps } from '../../probes/deps.js';
+import type { Db } from '../db/client.js';
+import type { Log } from '../logger.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { claimCompletion, finishSweepIfComplete, leaseTargets, renewLeases, sweepKinds } from './queue.js';
+import { probeTarget, type ProbeTargetOptions } from './probe-target.js';
+import { storeProbeRecords } from './store.js';
+import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { sweepTargets } from '../db/schema/index.js';
+
+export interface SweepWorkerOptions {
+  db: Db;
+  deps: ProbeDeps;
+  /** Unique per process (host:pid:random): lease ownership. */
+  workerId: string;
+  timeZone: string;
+  /** Work on this sweep only; otherwise on any running sweep. */
+  sweepId?: number;
+  /** Targets in flight in this worker (PROBE_CONCURRENCY). */
+  concurrency: number;
+  /** How long a lease lasts without renewal; a killed worker's targets return to the queue after it. */
+  leaseMs?: number;
+  /** Results are written in batches of this many targets, or after flushMs. */
+  batchSize?: number;
+  flushMs?: number;
+  /** Keep waiting for targets leased by other workers until the sweep is done (the CLI does). */
+  untilSweepDone?: boolean;
+  signal?: AbortSignal;
+  now?: () => Date;
+  log?: Log;
+  metrics?: ServiceMetrics;
+  probe?: Omit<ProbeTargetOptions, 'deps' | 'timeZone'>;
+  onBatch?: (stored: number) => void;
+  onSweepDone?: (sweepId: number) => Promise<void> | void;
+}
+
+export interface SweepWorkerStats {
+  targets: number;
+  ok: number;
+  failed: number;
+  /** Results dropped because another worker took the lease over first. */
+  lostLeases: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** The main result of a target for its queue row: the liveness (or pull) outcome. */
+function primaryOutcome(records: ProbeRecord[]): string {
+  return (records.find((r) => r.kind === 'liveness' || r.kind === 'usage_pull') ?? records[0])?.outcome ?? 'protocol_error';
+}
+
+/**
+ * One probe worker: leases targets, probes them under the global and per-host limits, and stores
+ * results in batches, each batch in one transaction with the completion of its targets.
+ */
+export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorkerStats> {
+  const now = o.now ?? (() => new Date());
+  const leaseMs = o.leaseMs ?? 60_000;
+  const batchSize = o.batchSize ?? 100;
+  const flushMs = o.flushMs ?? 1_000;
+  const stats: SweepWorkerStats = { targets: 0, ok: 0, failed: 0, lostLeases: 0 };
+  const inFlight = new Map<number, LeasedTarget>();
+  const running = new Set<Promise<void>>();
+  let buffer: Array<{ target: LeasedTarget; records: ProbeRecord[] }> = [];
+  let lastFlush = Date.now();
+  const kindsCache = new Map<number, SweepKind[]>();
+  const touchedSweeps = new Set<number>();
+  let wake: (() => void) | undefined;
+  const wakeUp = () => wake?.();
+
+  const renewTimer = setInterval(() => {
+    const ids = [...inFlight.keys(), ...buffer.map((b) => b.target.id)];
+    renewLeases(o.db, o.workerId, ids, leaseMs, now()).catch((err) => o.log?.warn({ err, workerId: o.workerId }, 'lease renewal failed'));
+  }, Math.max(250, Math.floor(leaseMs / 3)));
+
+  const kindsOf = async (sweepId: number) => {
+    let k = kindsCache.get(sweepId);
+    if (!k) kindsCache.set(sweepId, (k = await sweepKinds(o.db, sweepId)));
+    return k;
+  };
+
+  const flush = async () => {
+    if (!buffer.length) return;
+    const batch = buffer;
+    buffer = [];
+    lastFlush = Date.now();
+    const at = now();
+    const stored = await o.db.transaction(async (tx) => {
+      const owned = await claimCompletion(tx, o.workerId, batch.map((b) => ({ id: b.target.id, outcome: primaryOutcome(b.records) })), at);
+      const records = batch.filter((b) => owned.has(b.target.id)).flatMap((b) => b.records);
+      await storeProbeRecords(tx, records, o.timeZone);
+      return { owned, records };
+    });
+    stats.lostLeases += batch.length - stored.owned.size;
+    for (const b of batch) {
+      if (!stored.owned.has(b.target.id)) continue;
+      const outcome = primaryOutcome(b.records);
+      stats.targets++;
+      if (outcome === 'ok') stats.ok++;
+      else stats.failed++;
+      touchedSweeps.add(b.target.sweepId);
+    }
+    for (const r of stored.records) {
+      o.metrics?.probes.inc({ kind: r.kind, outcome: r.outcome });
+      if (r.durationMs !== null) o.metrics?.probeSeconds.observe(r.durationMs / 1000, { kind: r.kind });
+    }
+    o.onBatch?.(stored.owned.size);
+    for (const sweepId of touchedSweeps) {
+      if (await finishSweepIfComplete(o.db, sweepId, now())) {
+        touchedSweeps.delete(sweepId);
+        o.metrics?.sweepsFinished.inc();
+        o.log?.info({ sweepId, workerId: o.workerId }, 'sweep finished');
+        await o.onSweepDone?.(sweepId);
+      }
+    }
+  };
+
+  const start = (t: LeasedTarget, kinds: SweepKind[]) => {
+    inFlight.set(t.id, t);
+    o.metrics?.inFlight.set(inFlight.size);
+    let host = t.url;
+    try {
+      host = new URL(t.url).hostname;
+    } catch {
+      /* the probe reports the bad URL */
+    }
+    const p = o.deps.limiter
+      .run(host, () => probeTarget(o.db, t, kinds, { deps: o.deps, timeZone: o.timeZone, ...o.probe }))
+      .then((records) => {
+        buffer.push({ target: t, records });
+      })
+      .finally(() => {
+        inFlight.delete(t.id);
+        o.metrics?.inFlight.set(inFlight.size);
+        running.delete(p);
+        wakeUp();
+      });
+    running.add(p);
+  };
+
+  try {
+    while (!o.signal?.aborted) {
+      let leasedNow = 0;
+      if (inFlight.size < o.concurrency) {
+        const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit: Math.min(o.concurrency - inFlight.size, 200), leaseMs, now: now() });
+        leasedNow = leased.length;
+        for (const t of leased) start(t, await kindsOf(t.sweepId));
+      }
+      if (buffer.length >= batchSize || (buffer.length && Date.now() - lastFlush >= flushMs)) await flush();
+      if (leasedNow === 0 && inFlight.size === 0) {
+        await flush();
+        if (!o.untilSweepDone || o.sweepId === undefined) break;
+        if (await sweepDone(o.db, o.sweepId)) break;
+        await sleep(Math.min(1000, leaseMs / 4), o.signal);
+        continue;
+      }
+      if (leasedNow > 0 && inFlight.size < o.concurrency) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, flushMs);
+      });
+      wake = undefined;
+    }
+    await Promise.allSettled([...running]);
+    await flush();
+  } finally {
+    clearInterval(renewTimer);
+  }
+  return stats;
+}
+
+async function sweepDone(db: Db, sweepId: number): Promise<boolean> {
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sweepTargets)
+    .where(and(eq(sweepTargets.sweepId, sweepId), ne(sweepTargets.state, 'done')));
+  return (r?.n ?? 0) === 0;
+}

@@ -1,0 +1,40 @@
+/** What a probe run produces for storage: one row of probe_results plus what it says about its endpoint. */
+export type ProbeKind = 'liveness' | 'ipv6' | 'freshness' | 'usage_pull';
+export type SweepKind = 'liveness' | 'ipv6' | 'freshness' | 'usage';
+
+export const SWEEP_KINDS: readonly SweepKind[] = ['liveness', 'ipv6', 'freshness', 'usage'];
+
+export interface ProbeRecord {
+  targetId: number;
+  systemId: number;
+  endpointId: number | null;
+  kind: ProbeKind;
+  url: string;
+  at: Date;
+  outcome: string;
+  httpStatus: number | null;
+  durationMs: number | null;
+  detail: Record<string, unknown>;
+  contentHash: string | null;
+  /** Liveness extras for endpoint_state. */
+  title?: string | null;
+  lastModified?: Date | null;
+  certDaysLeft?: number | null;
+  cert?: unknown;
+  /** IPv6 measurement (fields of the contract) for endpoint_state.ipv6. */
+  ipv6?: Record<string, unknown>;
+  sitemapLastmod?: Date | null;
+  /** Usage pull: the value read and the metric/day it feeds. */
+  usage?: { metric: string; day: string; value: number; sourceId: number };
+}
+
+export interface LeasedTarget {
+  id: number;
+  sweepId: number;
+  systemId: number;
+  endpointId: number | null;
+  usageSourceId: number | null;
+  kind: 'endpoint' | 'usage_source';
+  url: string;
+  attempts: number;
+}

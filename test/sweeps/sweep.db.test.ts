@@ -1,0 +1,109 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProbeLimiter } from '../../probes/concurrency.js';
+import type { ProbeDeps } from '../../probes/deps.js';
+import { systemClock } from '../../probes/outcome.js';
+import { endpointState, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
+import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
+import { runSweepWorker } from '../../src/sweeps/runner.js';
+import { backends } from '../support/db.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { FLEET } from '../support/fleet.js';
+import { startFleetHarness, type FleetHarness } from '../support/fleet-setup.js';
+
+const TZ = 'Asia/Shanghai';
+
+describe.each(backends)('sweeps on %s', (backend) => {
+  let t: TestApp;
+  let h: FleetHarness;
+  let deps: ProbeDeps;
+
+  beforeAll(async () => {
+    h = await startFleetHarness();
+    t = await startTestApp(backend);
+    deps = { resolver: h.resolver, policy: h.policy, timeoutMs: 1500, clock: systemClock, limiter: createProbeLimiter(50, 4) };
+    await t.call('POST', '/api/v1/departments', { body: { code: 'C', name: '临沂市人民政府', level: 'city', kind: 'government' } });
+    const make = async (code: string, urls: string[], extra: Record<string, unknown> = {}) => {
+      const res = await t.call('POST', '/api/v1/systems', { body: { code, name: code, departmentCode: 'C', endpoints: urls.map((url) => ({ url })), ...extra } });
+      expect(res.status, await res.clone().text()).toBe(201);
+    };
+    await make('HEALTHY', [h.fleet.url(FLEET.v4, '/healthy'), h.fleet.url(FLEET.dual, '/')]);
+    await make('BROKEN', [h.fleet.url(FLEET.v4, '/status/500')]);
+    await make('HANGING', [h.fleet.url(FLEET.v4, '/hang')]);
+    await make('GONE', [h.fleet.url(FLEET.nxdomain, '/')]);
+    await make('METADATA', [h.fleet.url(FLEET.metadata, '/')]);
+    await make('PLANNED', [h.fleet.url(FLEET.v4, '/healthy')], { lifecycle: 'planning' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await h?.fleet.close();
+  });
+
+  it('probes every endpoint of the probed systems and stores results, rollups and endpoint state', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'cli', kinds: ['liveness'] }, new Date());
+    expect(sweep.targets).toBe(6); // PLANNED is not probed
+    const stats = await runSweepWorker({ db, deps, workerId: 'w1', timeZone: TZ, sweepId: sweep.id, concurrency: 10, probe: { ca: h.fleet.ca, retries: 0 } });
+    expect(stats).toMatchObject({ targets: 6, ok: 2, failed: 4, lostLeases: 0 });
+
+    const progress = await sweepProgress(db, sweep.id, new Date());
+    expect(progress).toMatchObject({ status: 'done', targets: 6, done: 6, pending: 0, ok: 2, failed: 4 });
+    expect(progress.outcomes).toEqual({ ok: 2, http_error: 1, timeout: 1, dns_nxdomain: 1, blocked_by_policy: 1 });
+
+    const results = await db.select().from(probeResults);
+    expect(results).toHaveLength(6);
+    const broken = results.find((r) => r.url.endsWith('/status/500'))!;
+    expect(broken).toMatchObject({ outcome: 'http_error', httpStatus: 500, kind: 'liveness' });
+    expect((broken.detail as { timings: { totalMs: number } }).timings.totalMs).toBeGreaterThanOrEqual(0);
+
+    const [healthy] = await db.select().from(systems).where(eq(systems.code, 'HEALTHY'));
+    const [day] = await db.select().from(probeDays).where(eq(probeDays.systemId, healthy!.id));
+    expect(day).toMatchObject({ probes: 2, ok: 2, failed: 0 });
+    const states = await db.select().from(endpointState).where(eq(endpointState.systemId, healthy!.id));
+    expect(states).toHaveLength(2);
+    expect(states.every((s) => s.lastOutcome === 'ok' && s.contentHash && s.contentChangedAt)).toBe(true);
+  });
+
+  it('adds a second sweep into the same day rollup instead of replacing it', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'api', systems: ['GONE'], kinds: ['liveness'] }, new Date());
+    await runSweepWorker({ db, deps, workerId: 'w2', timeZone: TZ, sweepId: sweep.id, concurrency: 5, probe: { retries: 0 } });
+    const [gone] = await db.select().from(systems).where(eq(systems.code, 'GONE'));
+    const [day] = await db.select().from(probeDays).where(eq(probeDays.systemId, gone!.id));
+    expect(day).toMatchObject({ probes: 2, ok: 0, failed: 2, dnsNxdomain: 2 });
+    expect(day!.outcomes).toEqual({ dns_nxdomain: 2 });
+  });
+
+  it('refuses a sweep of an unknown system with a field error', async () => {
+    await expect(createSweep(t.database.db, { trigger: 'api', systems: ['NOPE'] }, new Date())).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('gives a dead worker’s targets to another worker, with no duplicated result', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'cli', systems: ['HEALTHY', 'BROKEN'], kinds: ['liveness'] }, new Date());
+    const before = (await db.select({ n: sql<number>`count(*)::int` }).from(probeResults))[0]!.n;
+    // A worker leases everything for a short time and dies.
+    const dead = await leaseTargets(db, { sweepId: sweep.id, workerId: 'dead', limit: 10, leaseMs: 200, now: new Date() });
+    expect(dead).toHaveLength(3);
+    // While the lease holds, nobody else can take them.
+    expect(await leaseTargets(db, { sweepId: sweep.id, workerId: 'other', limit: 10, leaseMs: 200, now: new Date() })).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const stats = await runSweepWorker({ db, deps, workerId: 'alive', timeZone: TZ, sweepId: sweep.id, concurrency: 5, probe: { ca: h.fleet.ca, retries: 0 } });
+    expect(stats.targets).toBe(3);
+    // The dead worker comes back late: its results are not stored.
+    const late = await claimCompletion(db, 'dead', dead.map((d) => ({ id: d.id, outcome: 'ok' })), new Date());
+    expect(late.size).toBe(0);
+    const after = (await db.select({ n: sql<number>`count(*)::int` }).from(probeResults))[0]!.n;
+    expect(after - before).toBe(3);
+    const targets = await db.select().from(sweepTargets).where(eq(sweepTargets.sweepId, sweep.id));
+    expect(targets.every((x) => x.state === 'done' && x.leasedBy === 'alive' && x.attempts === 2)).toBe(true);
+  });
+
+  it('starts a scheduled slot once, however many processes ask', async () => {
+    const { db } = t.database;
+    const a = await createSweep(db, { trigger: 'cron', slot: 'cron:test-slot', kinds: ['liveness'] }, new Date());
+    const b = await createSweep(db, { trigger: 'cron', slot: 'cron:test-slot', kinds: ['liveness'] }, new Date());
+    expect(a.created).toBe(true);
+    expect(b).toMatchObject({ id: a.id, created: false });
+  });
+});
