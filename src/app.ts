@@ -7,10 +7,14 @@ import { accessLog, requireAuth } from './http/middleware.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
 import { auditRoutes } from './routes/audit.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
 import { docsRoutes } from './routes/docs.js';
 import { systemRoutes } from './routes/systems.js';
+import { sweepRoutes } from './routes/sweeps.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { webRoutes } from './web/index.js';
 
 export const API_PREFIX = '/api/v1';
 /** JSON bodies beyond this are refused with 413 before they are read whole. */
@@ -41,6 +45,13 @@ export function createApp(deps: AppDeps) {
     }
   });
 
+  // Prometheus scrape target: counts only, no inventory data, so no token (as is usual for /metrics).
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) throw new AppError('not_found', 'metrics are not collected on this runtime');
+    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+    return c.body(await deps.metrics.registry.render());
+  });
+
   const api = router();
   api.use('*', bodyLimit({ maxSize: MAX_JSON_BODY, onError: (c) => problemResponse(c as never, 'payload_too_large', `the body exceeds ${MAX_JSON_BODY} bytes`) }));
   api.use('*', async (c, next) => {
@@ -51,6 +62,9 @@ export function createApp(deps: AppDeps) {
   api.route('/', systemRoutes);
   api.route('/', auditRoutes);
   api.route('/', tokenRoutes);
+  api.route('/', sweepRoutes);
+  api.route('/', campaignRoutes);
+  api.route('/', webhookRoutes);
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.doc31('/openapi.json', {
@@ -65,6 +79,7 @@ export function createApp(deps: AppDeps) {
 
   app.route(API_PREFIX, api);
   app.route('/', docsRoutes);
+  app.route('/', webRoutes);
   return app;
 }
 

@@ -10,6 +10,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
+import cron from 'node-cron';
+import { ConfigError } from '../config.js';
+import { createServiceMetrics, Gauge } from '../metrics.js';
+import { queueDepth } from '../sweeps/queue.js';
+import { probeDepsFromConfig } from '../sweeps/process.js';
+import { SweepService } from '../sweeps/service.js';
 
 /** Serves swagger-ui's files from node_modules, so /docs works without reaching a CDN. */
 function docsAssetReader(): (name: string) => Promise<Uint8Array | null> {
@@ -41,11 +47,15 @@ export interface ServeOptions {
   /** Seed the demo inventory when the database is empty (default: only on the embedded database). */
   seedDemo?: boolean;
   onAdminToken?: (token: string) => void;
+  /** Work to run after each finished sweep (classification). */
+  afterSweep?: (database: Database, sweepId: number) => Promise<void>;
 }
 
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  if (config.SWEEP_CRON && !cron.validate(config.SWEEP_CRON)) throw new ConfigError(`invalid environment variable SWEEP_CRON: "${config.SWEEP_CRON}" is not a cron expression`);
+  const probeDeps = probeDepsFromConfig(config);
   const database = await openDatabase(config, 'xuncha serve', url);
   try {
     await database.migrate();
@@ -59,12 +69,29 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     const token = await bootstrapAdminToken(database.db, config.ADMIN_TOKEN);
     if (token) (opts.onAdminToken ?? printAdminToken)(token);
 
+    const metrics = createServiceMetrics();
+    metrics.registry.register(new Gauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db)));
+    const sweeps = new SweepService({
+      db: database.db,
+      deps: probeDeps,
+      timeZone: config.TZ,
+      concurrency: config.PROBE_CONCURRENCY,
+      retentionDays: config.PROBE_RETENTION_DAYS,
+      log: logger,
+      metrics,
+      now,
+      afterSweep: opts.afterSweep ? (id) => opts.afterSweep!(database, id) : undefined,
+    });
+    sweeps.startBackground({ cron: config.SWEEP_CRON || undefined });
     const app = createApp({
       db: database.db,
       logger,
       now,
       verifier: new TokenVerifier(database.db, config.ADMIN_TOKEN, now),
       docsAsset: docsAssetReader(),
+      sweeps,
+      metrics,
+      timeZone: config.TZ,
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
@@ -79,6 +106,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       (stopping ??= (async () => {
         logger.info('shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await sweeps.stop();
         await database.close();
       })());
     return { url: realUrl, database, logger, stop };

@@ -1,6 +1,8 @@
 import type { Log } from '../logger.js';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { SweepService } from '../sweeps/service.js';
 
 /** Everything the HTTP app needs from its runtime; passed in, never imported as singletons. */
 export interface AppDeps {
@@ -12,7 +14,12 @@ export interface AppDeps {
   docsAsset?: (name: string) => Promise<Uint8Array | null>;
   /** Extra readiness check (database reachable, migrations applied). */
   ready?: () => Promise<void>;
-  /** Services added by later parts (sweeps, reports) hang off here without changing this type. */
+  /** Starts and runs sweeps; absent where this runtime does not probe (Workers). */
+  sweeps?: SweepService;
+  metrics?: ServiceMetrics;
+  /** Time zone of days and months (TZ). */
+  timeZone?: string;
+  /** Services added by later parts hang off here without changing this type. */
   services?: Record<string, unknown>;
 }
 

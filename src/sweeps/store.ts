@@ -51,6 +51,7 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   for (let i = 0; i < records.length; i += 500) {
     await db.insert(probeResults).values(
       records.slice(i, i + 500).map((r) => ({
+        sweepId: r.sweepId,
         systemId: r.systemId,
         endpointId: r.endpointId,
         kind: r.kind,

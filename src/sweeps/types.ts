@@ -6,6 +6,7 @@ export const SWEEP_KINDS: readonly SweepKind[] = ['liveness', 'ipv6', 'freshness
 
 export interface ProbeRecord {
   targetId: number;
+  sweepId: number | null;
   systemId: number;
   endpointId: number | null;
   kind: ProbeKind;

@@ -1,0 +1,66 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { settings } from '../db/schema/index.js';
+
+/** `settings` key of the generated instance key, used when LINK_SECRET is not set. */
+export const LINK_SECRET_SETTING = 'link_secret';
+
+export type KeyPurpose = 'campaign-link' | 'link-csrf' | 'web-session' | 'web-csrf' | 'login-csrf';
+
+/**
+ * The instance key that signs department links and web sessions: LINK_SECRET when given, else a random
+ * key generated once and kept in `settings` so links and sessions survive restarts. Each use derives its
+ * own subkey, so a value signed for one purpose is never valid for another.
+ */
+export class InstanceKeys {
+  private master: Promise<Buffer> | undefined;
+  constructor(
+    private readonly db: Db,
+    private readonly secretFromEnv: string | undefined,
+  ) {}
+
+  private load(): Promise<Buffer> {
+    this.master ??= (async () => {
+      if (this.secretFromEnv !== undefined) {
+        if (this.secretFromEnv.length < 16) throw new Error('LINK_SECRET must be at least 16 characters');
+        return Buffer.from(this.secretFromEnv, 'utf8');
+      }
+      const fresh = randomBytes(32).toString('base64url');
+      // Several processes may start at once: the first insert wins and everyone reads it back.
+      await this.db.insert(settings).values({ key: LINK_SECRET_SETTING, value: fresh }).onConflictDoNothing();
+      const [row] = await this.db.select({ value: settings.value }).from(settings).where(eq(settings.key, LINK_SECRET_SETTING));
+      if (typeof row?.value !== 'string' || row.value.length < 16) throw new Error(`settings.${LINK_SECRET_SETTING} is not a key`);
+      return Buffer.from(row.value, 'base64url');
+    })().catch((e) => {
+      this.master = undefined;
+      throw e;
+    });
+    return this.master;
+  }
+
+  async key(purpose: KeyPurpose): Promise<Buffer> {
+    return createHmac('sha256', await this.load()).update(`xuncha:${purpose}`).digest();
+  }
+}
+
+const perDb = new WeakMap<object, InstanceKeys>();
+
+/** One key holder per database handle; the environment value is read where the caller allows it. */
+export function instanceKeys(db: Db, secretFromEnv?: string): InstanceKeys {
+  let keys = perDb.get(db);
+  if (!keys) {
+    keys = new InstanceKeys(db, secretFromEnv ?? envSecret());
+    perDb.set(db, keys);
+  }
+  return keys;
+}
+
+function envSecret(): string | undefined {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LINK_SECRET;
+  return v ? v : undefined;
+}
+
+export function hmac(key: Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}

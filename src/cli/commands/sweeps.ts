@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { summarizeAccessLog } from '../../../probes/usage/access-log.js';
+import { systems } from '../../db/schema/index.js';
+import { AppError } from '../../errors.js';
+import { createServiceMetrics } from '../../metrics.js';
+import { createSweep, sweepProgress } from '../../sweeps/queue.js';
+import { runSweepWorker } from '../../sweeps/runner.js';
+import { newWorkerId } from '../../sweeps/service.js';
+import { probeDepsFromConfig } from '../../sweeps/process.js';
+import { SWEEP_KINDS, type SweepKind } from '../../sweeps/types.js';
+import { upsertUsage } from '../../sweeps/usage.js';
+import { createLogger } from '../../logger.js';
+import { UsageError, type Command } from '../command.js';
+
+function progressBar(done: number, total: number, width = 30): string {
+  const share = total ? done / total : 1;
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${(share * 100).toFixed(0)}%`;
+}
+
+export const sweepCommand: Command = {
+  words: ['sweep'],
+  usage: 'xuncha sweep [--system CODE]… [--concurrency N] [--kinds liveness,ipv6,freshness,usage] [--join ID] [--json]',
+  summary: 'probe now and print a summary',
+  options: {
+    system: { type: 'string', multiple: true },
+    concurrency: { type: 'string' },
+    kinds: { type: 'string' },
+    join: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }, ctx) {
+    const concurrency = values.concurrency === undefined ? ctx.config.PROBE_CONCURRENCY : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError('--concurrency must be a whole number from 1 to 10000');
+    const kinds = values.kinds === undefined ? undefined : String(values.kinds).split(',').map((k) => k.trim());
+    if (kinds?.some((k) => !(SWEEP_KINDS as readonly string[]).includes(k))) throw new UsageError(`--kinds takes ${SWEEP_KINDS.join(', ')}`);
+    const join = values.join === undefined ? undefined : Number(values.join);
+    if (join !== undefined && (!Number.isInteger(join) || join < 1)) throw new UsageError('--join takes a sweep id');
+    const deps = probeDepsFromConfig({ ...ctx.config, PROBE_CONCURRENCY: concurrency });
+    const { db } = await ctx.openDb();
+    const started = Date.now();
+    const sweepId =
+      join ??
+      (await createSweep(db, { trigger: 'cli', systems: values.system as string[] | undefined, kinds: kinds as SweepKind[] | undefined, requestedBy: ctx.principal.name }, new Date())).id;
+    const total = (await sweepProgress(db, sweepId, new Date())).targets;
+    let done = (await sweepProgress(db, sweepId, new Date())).done;
+    const showBar = ctx.isTTY && !values.json;
+    const leaseMs = Number(process.env.SWEEP_LEASE_MS ?? 60_000);
+    await runSweepWorker({
+      db,
+      deps,
+      workerId: newWorkerId(),
+      timeZone: ctx.config.TZ,
+      sweepId,
+      concurrency,
+      leaseMs: Number.isFinite(leaseMs) && leaseMs >= 200 ? leaseMs : 60_000,
+      untilSweepDone: true,
+      log: createLogger(ctx.config.LOG_LEVEL === 'info' ? 'warn' : ctx.config.LOG_LEVEL),
+      metrics: createServiceMetrics(),
+      onBatch: (n) => {
+        done += n;
+        if (showBar) process.stderr.write(`\r${progressBar(Math.min(done, total), total)}`);
+      },
+    });
+    if (showBar) process.stderr.write('\n');
+    const p = await sweepProgress(db, sweepId, new Date());
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    if (values.json) ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds }));
+    else {
+      const outcomes = Object.entries(p.outcomes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      ctx.out(`sweep ${sweepId}: ${p.targets} targets, ${p.ok} ok, ${p.failed} failed in ${seconds}s${outcomes ? ` (${outcomes})` : ''}`);
+    }
+    return 0;
+  },
+};
+
+export const usageImportLogCommand: Command = {
+  words: ['usage', 'import-log'],
+  usage: 'xuncha usage import-log FILE --system CODE',
+  summary: 'nginx/Apache combined access log (plain or .gz) to daily usage',
+  options: { system: { type: 'string' } },
+  async run({ positionals, values }, ctx) {
+    const file = positionals[0];
+    if (!file || positionals.length > 1) throw new UsageError('give exactly one log FILE');
+    if (!values.system) throw new UsageError('--system CODE is required');
+    const { db } = await ctx.openDb();
+    const [system] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, String(values.system)));
+    if (!system) throw new AppError('not_found', `system ${values.system} not found`);
+    const summary = await summarizeAccessLog(file, { timeZone: ctx.config.TZ });
+    if (summary.error) throw new AppError('bad_request', `${file}: ${summary.error}`);
+    if (summary.parsed === 0) throw new AppError('bad_request', `${file}: no line is in the combined log format (${summary.malformed} malformed)`);
+    const points = summary.days.flatMap((d) => [
+      { date: d.date, metric: 'visits' as const, value: d.requests },
+      { date: d.date, metric: 'active_users' as const, value: d.distinctClients },
+    ]);
+    await upsertUsage(db, system.id, points, 'log', new Date());
+    const first = summary.days[0]?.date;
+    const last = summary.days.at(-1)?.date;
+    ctx.out(`${summary.parsed} requests over ${summary.days.length} days (${first} … ${last}) stored for ${values.system}; ${summary.malformed} malformed lines skipped`);
+    for (const m of summary.malformedSamples.slice(0, 3)) ctx.err(`malformed line ${m.line}: ${m.text}`);
+    return 0;
+  },
+};

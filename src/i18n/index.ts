@@ -1,0 +1,49 @@
+import { en } from './en.js';
+import { zh, type MessageKey } from './zh.js';
+
+/**
+ * Message catalogues for user-facing text. Simplified Chinese is the default; English is available.
+ *
+ * Keys are flat dotted strings ("status.zombie", "report.heading.overview"), grouped by prefix. To add a
+ * message, add it to `zh.ts` and `en.ts`: the English catalogue is typed against the Chinese one, so a
+ * key missing from either is a compile error.
+ *
+ * Placeholders: `{name}` is replaced by the param `name`; `{name:prefix}` looks the param's value up as
+ * the message `prefix.value` (e.g. `{deployment:deployment}` with `deployment: 'gov_cloud'` renders
+ * `deployment.gov_cloud`), falling back to the raw value. A missing param is left visible as `{name}`.
+ */
+export type { MessageKey } from './zh.js';
+
+export const LANGS = ['zh', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+export const DEFAULT_LANG: Lang = 'zh';
+
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+const catalogues: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { zh, en };
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'zh' || value === 'en';
+}
+
+export function isMessageKey(value: string): value is MessageKey {
+  return Object.prototype.hasOwnProperty.call(zh, value);
+}
+
+/** The catalogue of one language, for callers that want to iterate keys. */
+export function catalogue(lang: Lang): Readonly<Record<MessageKey, string>> {
+  return catalogues[lang];
+}
+
+export function t(lang: Lang, key: MessageKey, params: MessageParams = {}): string {
+  const template = catalogues[lang][key] ?? zh[key] ?? key;
+  return template.replace(/\{([A-Za-z0-9_]+)(?::([A-Za-z0-9_.]+))?\}/g, (whole, name: string, prefix: string | undefined) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+    const value = String(params[name]);
+    if (prefix) {
+      const nested = `${prefix}.${value}`;
+      if (isMessageKey(nested)) return catalogues[lang][nested];
+    }
+    return value;
+  });
+}

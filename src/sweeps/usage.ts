@@ -1,0 +1,36 @@
+import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { usageDays } from '../db/schema/index.js';
+
+export const USAGE_METRICS = ['visits', 'active_users', 'logins', 'transactions'] as const;
+export type UsageMetric = (typeof USAGE_METRICS)[number];
+
+export interface UsagePoint {
+  date: string;
+  metric: UsageMetric;
+  value: number;
+}
+
+/** Stores usage for a system: the same day, metric and source replaces, never adds. */
+export async function upsertUsage(db: Db, systemId: number, points: UsagePoint[], source: 'push' | 'pull' | 'log', now: Date): Promise<number> {
+  if (!points.length) return 0;
+  // The last value for a day and metric in one request wins, as a repeated post would.
+  const rows = new Map<string, typeof usageDays.$inferInsert>();
+  for (const p of points) rows.set(`${p.date}|${p.metric}`, { systemId, day: p.date, metric: p.metric, source, value: p.value, updatedAt: now });
+  const list = [...rows.values()].sort((a, b) => a.day.localeCompare(b.day) || a.metric.localeCompare(b.metric));
+  for (let i = 0; i < list.length; i += 1000) {
+    await db
+      .insert(usageDays)
+      .values(list.slice(i, i + 1000))
+      .onConflictDoUpdate({ target: [usageDays.systemId, usageDays.day, usageDays.metric, usageDays.source], set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` } });
+  }
+  return list.length;
+}
+
+export async function listUsage(db: Db, systemId: number, since?: string) {
+  return db
+    .select({ date: usageDays.day, metric: usageDays.metric, source: usageDays.source, value: usageDays.value })
+    .from(usageDays)
+    .where(and(eq(usageDays.systemId, systemId), since ? gte(usageDays.day, since) : undefined))
+    .orderBy(asc(usageDays.day), asc(usageDays.metric));
+}

@@ -1,0 +1,71 @@
+import type { FC } from 'hono/jsx';
+import { daysBetween } from '../campaigns/days.js';
+import type { ProbeDayPoint } from './data.js';
+import { fmtPct } from './layout.js';
+import type { T } from './i18n.js';
+
+const W = 720;
+const H = 220;
+const M = { l: 48, r: 60, t: 14, b: 30 };
+
+/** Colour of a day's availability bar; the table under the chart carries the same figures as text. */
+function barFill(av: number): string {
+  if (av >= 0.95) return '#1b6e20';
+  if (av >= 0.8) return '#8a4b00';
+  return '#b3261e';
+}
+
+/**
+ * Daily availability (bars, left axis 0–100%) and mean response time (line, right axis, ms) as an
+ * inline SVG: no script, no external file. Screen readers get the title and a summary; the data
+ * table follows the chart.
+ */
+export const ProbeChart: FC<{ t: T; points: ProbeDayPoint[]; id: string }> = ({ t, points, id }) => {
+  const first = points[0]!.day;
+  const last = points[points.length - 1]!.day;
+  const span = Math.max(1, daysBetween(first, last));
+  const innerW = W - M.l - M.r;
+  const innerH = H - M.t - M.b;
+  const slot = innerW / (span + 1);
+  const barW = Math.max(2, Math.min(18, slot * 0.7));
+  const x = (day: string) => M.l + slot * daysBetween(first, day) + slot / 2;
+  const yAv = (av: number) => M.t + innerH * (1 - av);
+  const maxMs = Math.max(1, ...points.map((p) => p.meanMs ?? 0));
+  const msTop = Math.ceil((maxMs * 1.1) / 100) * 100;
+  const yMs = (ms: number) => M.t + innerH * (1 - ms / msTop);
+  const probed = points.filter((p) => p.probes > 0);
+  const totalProbes = probed.reduce((s, p) => s + p.probes, 0);
+  const meanAv = totalProbes ? probed.reduce((s, p) => s + p.ok, 0) / totalProbes : NaN;
+  const withMs = probed.filter((p) => p.meanMs !== null);
+  const meanMs = withMs.length ? Math.round(withMs.reduce((s, p) => s + p.meanMs! * p.probes, 0) / withMs.reduce((s, p) => s + p.probes, 0)) : NaN;
+  const line = withMs.map((p) => `${x(p.day).toFixed(1)},${yMs(p.meanMs!).toFixed(1)}`).join(' ');
+  const titleId = `${id}-title`;
+  const descId = `${id}-desc`;
+  return (
+    <svg class="chart" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={`${titleId} ${descId}`} xmlns="http://www.w3.org/2000/svg">
+      <title id={titleId}>{t('ui.system.probes.chart')}</title>
+      <desc id={descId}>
+        {t('ui.system.probes.chartDesc', { from: first, to: last, days: probed.length, availability: fmtPct(meanAv), ms: Number.isFinite(meanMs) ? meanMs : '—' })}
+      </desc>
+      {[0, 0.5, 1].map((v) => (
+        <g>
+          <line x1={M.l} x2={W - M.r} y1={yAv(v)} y2={yAv(v)} stroke="#c4c7c5" stroke-width="1" />
+          <text x={M.l - 6} y={yAv(v) + 4} text-anchor="end" font-size="12" fill="#333">{`${v * 100}%`}</text>
+          <text x={W - M.r + 6} y={yAv(v) + 4} font-size="12" fill="#333">{`${Math.round(msTop * v)}`}</text>
+        </g>
+      ))}
+      <text x={W - M.r + 6} y={M.t - 2} font-size="11" fill="#333">{t('ui.system.probes.axisMs')}</text>
+      {probed.map((p) => {
+        const av = p.ok / p.probes;
+        const top = yAv(av);
+        return <rect x={(x(p.day) - barW / 2).toFixed(1)} y={top.toFixed(1)} width={barW.toFixed(1)} height={Math.max(1, M.t + innerH - top).toFixed(1)} fill={barFill(av)} />;
+      })}
+      {withMs.length > 1 ? <polyline points={line} fill="none" stroke="#0b3d91" stroke-width="2" /> : null}
+      {withMs.map((p) => (
+        <circle cx={x(p.day).toFixed(1)} cy={yMs(p.meanMs!).toFixed(1)} r="2.5" fill="#0b3d91" />
+      ))}
+      <text x={M.l} y={H - 8} font-size="12" fill="#333">{first}</text>
+      <text x={W - M.r} y={H - 8} font-size="12" fill="#333" text-anchor="end">{last}</text>
+    </svg>
+  );
+};
