@@ -1,0 +1,83 @@
+/**
+ * Fixed names from the contract (shared/contract.md): statuses, reason codes, compliance flags and the
+ * inventory enumerations the classifier reads. Extend, never rename. These mirror the database enums in
+ * `src/db/schema/enums.ts` on purpose: the reporting core stays free of any database import, and
+ * `test/reports/contract.test.ts` fails to compile if the two drift apart.
+ */
+
+export const STATUSES = ['active', 'semi_zombie', 'zombie', 'insufficient_evidence', 'exempt'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/**
+ * How good a verdict is, worst first. `exempt` is not on the scale: it is decided by an exemption alone,
+ * never by evidence. `insufficient_evidence` sits between `semi_zombie` and `active`: it means "nothing
+ * wrong was found, but the evidence is too thin to call the system active" — any reason that the
+ * available evidence does establish wins over it (see `classify`).
+ */
+export const VERDICT_RANK = { zombie: 0, semi_zombie: 1, insufficient_evidence: 2, active: 3 } as const;
+export type JudgedStatus = keyof typeof VERDICT_RANK;
+
+export const REASON_CODES = [
+  'unreachable',
+  'dns_gone',
+  'availability_low',
+  'no_usage',
+  'low_usage',
+  'stale_content',
+  'homepage_not_updated',
+  'owner_unconfirmed',
+  'owner_missing',
+  'no_maintainer',
+  'cert_expired',
+  'duplicate_function',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing'] as const;
+export type FlagCode = (typeof FLAG_CODES)[number];
+
+/** A reason makes a system either a zombie or a semi-zombie. */
+export const SEVERITIES = ['zombie', 'semi_zombie'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const LIFECYCLES = ['planning', 'construction', 'live', 'decommissioning', 'retired'] as const;
+export type Lifecycle = (typeof LIFECYCLES)[number];
+export const DEPLOYMENTS = ['gov_cloud', 'self_hosted', 'hosted', 'other'] as const;
+export type Deployment = (typeof DEPLOYMENTS)[number];
+export const NETWORKS = ['internet', 'egov_extranet', 'private'] as const;
+export type Network = (typeof NETWORKS)[number];
+export const USER_SCOPES = ['public', 'internal', 'cross_department'] as const;
+export type UserScope = (typeof USER_SCOPES)[number];
+export const ENDPOINT_ROLES = ['portal', 'app', 'api', 'admin'] as const;
+export type EndpointRole = (typeof ENDPOINT_ROLES)[number];
+export const DEPARTMENT_LEVELS = ['city', 'county', 'township', 'village'] as const;
+export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];
+export const DEPARTMENT_KINDS = ['department', 'government', 'zone', 'enterprise'] as const;
+export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
+
+export const USAGE_METRICS = ['visits', 'active_users', 'logins', 'transactions'] as const;
+export type UsageMetric = (typeof USAGE_METRICS)[number];
+
+export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6'] as const;
+export type Ipv6Grade = (typeof IPV6_GRADES)[number];
+
+/** Probe outcome codes (contract). */
+export const PROBE_OUTCOMES = [
+  'ok',
+  'http_error',
+  'timeout',
+  'dns_nxdomain',
+  'dns_nodata',
+  'dns_timeout',
+  'dns_error',
+  'connect_refused',
+  'connect_timeout',
+  'connection_reset',
+  'tls_error',
+  'redirect_loop',
+  'too_many_redirects',
+  'body_too_large',
+  'blocked_by_policy',
+  'protocol_error',
+] as const;
+export type ProbeOutcome = (typeof PROBE_OUTCOMES)[number];
