@@ -12,6 +12,7 @@ import { departmentRoutes } from './routes/departments.js';
 import { docsRoutes } from './routes/docs.js';
 import { systemRoutes } from './routes/systems.js';
 import { sweepRoutes } from './routes/sweeps.js';
+import { inventoryIoRoutes } from './routes/inventory-io.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webRoutes } from './web/index.js';
@@ -53,7 +54,9 @@ export function createApp(deps: AppDeps) {
   });
 
   const api = router();
-  api.use('*', bodyLimit({ maxSize: MAX_JSON_BODY, onError: (c) => problemResponse(c as never, 'payload_too_large', `the body exceeds ${MAX_JSON_BODY} bytes`) }));
+  const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BODY, onError: (c) => problemResponse(c as never, 'payload_too_large', `the body exceeds ${MAX_JSON_BODY} bytes`) });
+  // Spreadsheet uploads stream through their own, larger cap (IMPORT_BODY_LIMIT in the route).
+  api.use('*', (c, next) => (c.req.path === `${API_PREFIX}/imports` ? next() : jsonLimit(c, next)));
   api.use('*', async (c, next) => {
     if (c.req.path === `${API_PREFIX}/openapi.json`) return next();
     return requireAuth(c, next);
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', auditRoutes);
   api.route('/', tokenRoutes);
   api.route('/', sweepRoutes);
+  api.route('/', inventoryIoRoutes);
   api.route('/', campaignRoutes);
   api.route('/', webhookRoutes);
 

@@ -123,7 +123,8 @@ export function validateRows(
     if (code === null && !failed.has('code')) err('code', 'the system code is empty');
     const name = textOf('name');
     if (name === null && !failed.has('name')) err('name', 'the system name is empty');
-    const deptText = textOf(deptKey);
+    // An export carries both 主管部门 (code) and 主管部门名称: a name alone still finds the department.
+    const deptText = textOf(deptKey) ?? (deptKey === 'departmentCode' && !failed.has(deptKey) ? textOf('departmentName') : null);
     let department: DepartmentRef | undefined;
     if (deptText === null) {
       if (!failed.has(deptKey)) err(deptKey, 'the department is empty');
