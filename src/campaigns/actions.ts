@@ -319,7 +319,8 @@ export async function correctSystem(db: Db, ctx: LinkContext, official: Official
   return db.transaction(async (tx) => {
     const items = await ownItems(tx, ctx, [systemId]);
     const { item, code } = items.get(systemId)!;
-    const dto = await updateSystem(tx, { principal }, code, patch);
+    // An unchanged form makes no new version and no audit entry.
+    const dto = Object.keys(patch).length ? await updateSystem(tx, { principal }, code, patch) : null;
     if (alsoConfirm && item.state === 'pending') {
       await tx
         .update(campaignItems)

@@ -8,6 +8,6 @@ export * from './service.js';
 export * from './actions.js';
 export { ownershipFromItems, ownershipEvidence, ownerUnconfirmed, loadCampaignItemFacts, type CampaignItemFact, type OwnershipFromCampaigns, type OwnerUnconfirmed } from './evidence.js';
 export { runCampaignReminders, reminderStage, type ReminderRun, type ReminderStage } from './reminders.js';
-export { instanceKeys, InstanceKeys, LINK_SECRET_SETTING } from './secret.js';
+export { instanceKeys, instanceKeysOf, InstanceKeys, LINK_SECRET_SETTING } from './secret.js';
 export { signLink, parseLink, linkCsrfToken, linkCsrfValid } from './links.js';
 export { dayOf, addDays, deadlineEnd, CAMPAIGN_TIME_ZONE as TIME_ZONE } from './days.js';

@@ -56,6 +56,11 @@ export function instanceKeys(db: Db, secretFromEnv?: string): InstanceKeys {
   return keys;
 }
 
+/** The key holder of an app: `deps.services.linkSecret` when the entry passes one, else LINK_SECRET. */
+export function instanceKeysOf(deps: { db: Db; services?: Record<string, unknown> }): InstanceKeys {
+  return instanceKeys(deps.db, deps.services?.linkSecret as string | undefined);
+}
+
 function envSecret(): string | undefined {
   const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LINK_SECRET;
   return v ? v : undefined;

@@ -120,7 +120,10 @@ function addState(c: Counts, state: string, n: number): void {
   else c.pending += n;
 }
 
-/** County (or district/zone) of each department: the ancestor-or-self whose level is `county`. */
+/**
+ * County (or district/zone) of each department: the shallowest ancestor-or-self whose level is
+ * `county` (a county's own bureaus are county-level too, under the county government).
+ */
 async function countiesOf(db: Db, paths: string[]): Promise<Map<string, { code: string; name: string } | null>> {
   const ids = new Set<number>();
   for (const p of paths) for (const part of p.split('/')) if (part) ids.add(Number(part));
@@ -136,7 +139,10 @@ async function countiesOf(db: Db, paths: string[]): Promise<Map<string, { code: 
     let found: { code: string; name: string } | null = null;
     for (const part of p.split('/')) {
       const c = part ? byId.get(Number(part)) : undefined;
-      if (c) found = { code: c.code, name: c.shortName ?? c.name };
+      if (c) {
+        found = { code: c.code, name: c.shortName ?? c.name };
+        break;
+      }
     }
     out.set(p, found);
   }

@@ -168,6 +168,10 @@ export const uiEn: Record<UiKey, string> = {
   'ui.findings.deadline': 'Deadline',
   'ui.findings.answer': 'Answer',
   'ui.findings.closeNote': 'Closing note',
+  'ui.findings.action.keep': 'keep',
+  'ui.findings.action.merge': 'merge',
+  'ui.findings.action.migrate': 'migrate',
+  'ui.findings.action.decommission': 'decommission',
 
   'ui.campaigns.title': 'Ownership campaigns',
   'ui.campaigns.intro': 'Send each department a link to confirm its systems, correct them, hand them over or ask for retirement.',
@@ -240,7 +244,7 @@ export const uiEn: Record<UiKey, string> = {
   'ui.reports.lang.zh': 'Chinese',
   'ui.reports.lang.en': 'English',
   'ui.reports.recent': 'Recent months',
-  'ui.reports.note': 'Downloads call the API, which needs a request carrying an access token.',
+  'ui.reports.note': 'Scripts and other systems can call the API: GET /api/v1/reports/monthly?month=YYYY-MM&lang=en&format=html (with an access token).',
 
   'ui.confirm.title': 'Confirm ownership of information systems',
   'ui.confirm.heading': '"{campaign}"',

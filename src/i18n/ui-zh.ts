@@ -170,6 +170,10 @@ export const uiZh = {
   'ui.findings.deadline': '整改期限',
   'ui.findings.answer': '答复',
   'ui.findings.closeNote': '办结说明',
+  'ui.findings.action.keep': '保留',
+  'ui.findings.action.merge': '合并',
+  'ui.findings.action.migrate': '迁移',
+  'ui.findings.action.decommission': '下线',
 
   'ui.campaigns.title': '归属核查',
   'ui.campaigns.intro': '向各部门发放确认链接，由部门确认系统归属、更正信息、移交或申请退役。',
@@ -242,7 +246,7 @@ export const uiZh = {
   'ui.reports.lang.zh': '中文',
   'ui.reports.lang.en': '英文',
   'ui.reports.recent': '近几个月',
-  'ui.reports.note': '下载链接调用 API，需要带有访问令牌的请求。',
+  'ui.reports.note': '脚本或其他系统可调用 API：GET /api/v1/reports/monthly?month=YYYY-MM&lang=zh&format=html（需访问令牌）。',
 
   'ui.confirm.title': '信息系统归属确认',
   'ui.confirm.heading': '「{campaign}」',

@@ -11,7 +11,7 @@ import {
   closeCampaign,
   createCampaign,
   decideTransfer,
-  instanceKeys,
+  instanceKeysOf,
   linkSchema,
   listCampaigns,
   listMissingReports,
@@ -43,8 +43,7 @@ export function publicBaseUrl(c: Context<AppEnv>): string {
 }
 
 export function keysOf(c: Context<AppEnv>) {
-  const deps = c.get('deps');
-  return instanceKeys(deps.db, deps.services?.linkSecret as string | undefined);
+  return instanceKeysOf(c.get('deps'));
 }
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) });

@@ -6,7 +6,7 @@ import type { T } from './i18n.js';
 
 const W = 720;
 const H = 220;
-const M = { l: 48, r: 60, t: 14, b: 30 };
+const M = { l: 48, r: 60, t: 26, b: 30 };
 
 /** Colour of a day's availability bar; the table under the chart carries the same figures as text. */
 function barFill(av: number): string {
@@ -54,7 +54,8 @@ export const ProbeChart: FC<{ t: T; points: ProbeDayPoint[]; id: string }> = ({ 
           <text x={W - M.r + 6} y={yAv(v) + 4} font-size="12" fill="#333">{`${Math.round(msTop * v)}`}</text>
         </g>
       ))}
-      <text x={W - M.r + 6} y={M.t - 2} font-size="11" fill="#333">{t('ui.system.probes.axisMs')}</text>
+      <text x={W - M.r + 6} y={12} font-size="11" fill="#333">{t('ui.system.probes.axisMs')}</text>
+      <text x={M.l - 6} y={12} font-size="11" fill="#333" text-anchor="end">{t('ui.system.probes.availability')}</text>
       {probed.map((p) => {
         const av = p.ok / p.probes;
         const top = yAv(av);

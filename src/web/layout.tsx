@@ -54,7 +54,8 @@ textarea{min-height:5rem;width:100%}
 button,.button{font:inherit;cursor:pointer;background:#0b57d0;color:#fff;border:1px solid #0b57d0;border-radius:3px;padding:.45rem 1rem;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:#0b57d0}
 button.danger{background:#b3261e;border-color:#b3261e}
-.radios{display:flex;flex-direction:column;gap:.3rem;margin:.25rem 0 .5rem}
+.radios{display:flex;flex-wrap:wrap;gap:.4rem 1.25rem;margin:.25rem 0 .5rem}
+.radios .field{margin:0}
 .radios label{font-weight:400}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:.75rem;font-size:.85rem;font-weight:600;color:#fff;background:#5f6368;white-space:nowrap}
 .badge.active,.badge.confirmed,.badge.transferred{background:#1b6e20}

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { hashToken, type Principal } from '../auth/tokens.js';
-import { hmac, instanceKeys, type InstanceKeys } from '../campaigns/secret.js';
+import { hmac, instanceKeysOf, type InstanceKeys } from '../campaigns/secret.js';
 import type { Db } from '../db/client.js';
 import { apiTokens, departments } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
@@ -27,8 +27,7 @@ export interface Session {
 }
 
 export function keysFor(c: Context<AppEnv>): InstanceKeys {
-  const deps = c.get('deps');
-  return instanceKeys(deps.db, deps.services?.linkSecret as string | undefined);
+  return instanceKeysOf(c.get('deps'));
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {

@@ -1,6 +1,5 @@
 import type { FC } from 'hono/jsx';
 import type { LinkItem, LinkPage } from '../../campaigns/actions.js';
-import { ENDPOINT_ROLES } from '../../db/schema/enums.js';
 import type { UiKey } from '../../i18n/ui-zh.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtTime, Hidden, Notice, Page, SafeLink } from '../layout.js';
@@ -162,7 +161,9 @@ const SystemAnswer: FC<{ t: T; lang: Lang; base: string; item: LinkItem; errors?
       <legend>{`${item.name}（${item.code}）`}</legend>
       <p class="row">
         <Badge t={t} prefix="ui.itemState" value={item.state} />
-        {item.confirmedByName ? <span class="muted">{t('ui.confirm.stateBy', { name: item.confirmedByName, at: fmtTime(item.confirmedAt, lang) })}</span> : null}
+        {item.confirmedByName ? (
+          <span class="muted">{item.confirmedAt ? t('ui.confirm.stateBy', { name: item.confirmedByName, at: fmtTime(item.confirmedAt, lang) }) : `（${item.confirmedByName}）`}</span>
+        ) : null}
         {item.transferTo ? <span>{t('ui.confirm.transferTo', { department: item.transferTo.name })}</span> : null}
       </p>
       {item.note ? <p class="muted">{item.note}</p> : null}
@@ -320,7 +321,6 @@ export const CorrectPage: FC<Common & { item: LinkItem }> = ({ t, lang, here, ba
         <Input id="contactEmail" type="email" label={t('ui.confirm.edit.contactEmail')} maxlength={254} value={v('contactEmail', item.contactEmail)} errors={errors} />
         <TextArea id="description" label={t('ui.system.description')} maxlength={5000} rows={4} value={v('description', item.description)} errors={errors} />
         <TextArea id="endpoints" label={t('ui.confirm.edit.endpoints')} maxlength={60000} rows={4} value={v('endpoints', endpointsText)} errors={errors} />
-        <p class="hint">{ENDPOINT_ROLES.join(', ')}</p>
         <div class="field inline">
           <input type="checkbox" id="alsoConfirm" name="alsoConfirm" value="1" checked={values ? values.alsoConfirm === '1' : item.state === 'pending'} />
           <label for="alsoConfirm">{t('ui.confirm.edit.alsoConfirm')}</label>

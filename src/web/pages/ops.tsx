@@ -15,12 +15,13 @@ interface Common {
   csrf: string;
 }
 
-export const LoginPage: FC<{ t: T; lang: Lang; here: string; csrf: string; message?: { kind: 'ok' | 'error' | 'warn'; text: string } }> = ({ t, lang, here, csrf, message }) => (
+export const LoginPage: FC<{ t: T; lang: Lang; here: string; csrf: string; next: string; message?: { kind: 'ok' | 'error' | 'warn'; text: string } }> = ({ t, lang, here, csrf, next, message }) => (
   <Page t={t} lang={lang} title={t('ui.login.title')} here={here}>
     {message ? <Notice kind={message.kind}>{message.text}</Notice> : null}
     <p>{t('ui.login.intro')}</p>
     <form method="post" action="/login">
       <Hidden name="_csrf" value={csrf} />
+      <Hidden name="next" value={next} />
       <div class="field">
         <label for="token">{t('ui.login.token')}</label>
         <input type="password" id="token" name="token" required autocomplete="off" spellcheck={false} maxlength={512} size={48} />
@@ -404,7 +405,7 @@ const FindingList: FC<{ t: T; lang: Lang; items: FindingView[]; showSystem: bool
         </div>
         {f.answer ? (
           <div>
-            {t('ui.findings.answer')}：{f.answer.action ?? ''}
+            {t('ui.findings.answer')}：{f.answer.action ? label(t, 'ui.findings.action', f.answer.action) : ''}
             {f.answer.justification ? ` — ${f.answer.justification}` : ''}
             {f.answer.by ? <span class="muted">（{f.answer.by}）</span> : null}
           </div>
@@ -441,7 +442,7 @@ export const FindingsBoard: FC<Common & { items: FindingView[] }> = ({ t, lang, 
 export const ReportsPage: FC<Common & { months: string[] }> = ({ t, lang, here, principal, csrf, months }) => (
   <Page t={t} lang={lang} title={t('ui.reports.title')} here={here} principal={principal} csrf={csrf} nav="reports">
     <p>{t('ui.reports.intro')}</p>
-    <form method="get" action="/api/v1/reports/monthly" class="filters">
+    <form method="get" action="/reports/monthly" class="filters">
       <div class="field">
         <label for="r-month">{t('ui.reports.month')}</label>
         <input type="month" id="r-month" name="month" value={months[0]} required />
@@ -483,7 +484,7 @@ export const ReportsPage: FC<Common & { months: string[] }> = ({ t, lang, here, 
             <td>{m}</td>
             <td class="row">
               {['html', 'md', 'csv', 'xlsx', 'json'].map((f) => (
-                <a href={`/api/v1/reports/monthly?month=${m}&lang=${lang}&format=${f}`}>{f.toUpperCase()}</a>
+                <a href={`/reports/monthly?month=${m}&lang=${lang}&format=${f}`}>{f.toUpperCase()}</a>
               ))}
             </td>
           </tr>

@@ -1,0 +1,259 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, dayOf } from '../../src/campaigns/days.js';
+import { endpoints, endpointState, findings, probeDays, systems, usageDays } from '../../src/db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { ADMIN, startTestApp, type TestApp } from '../support/app.js';
+import { campaignInventory, createCampaign, systemId } from '../campaigns/fixtures.js';
+import { linksOf } from '../web/client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = 'test-output/screenshots';
+const P1 = '<script>alert(1)</script>';
+const P2 = '"><img src=x onerror=alert(1)>';
+
+if (!existsSync(CHROMIUM)) {
+  console.warn(`[e2e] skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it.`);
+}
+
+/**
+ * The whole flow in a real browser against the real server on 127.0.0.1: a department confirms three
+ * systems and hands one over through its link, ops (signed in) watch the progress change, and an
+ * expired and a forged link are refused. No JavaScript runs on our pages; no dialog may ever open.
+ */
+describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops progress', () => {
+  let t: TestApp;
+  let server: ReturnType<typeof serve>;
+  let base: string;
+  let browser: Browser;
+  let offsetMs = 0;
+  let campaignId: number;
+  let links: Map<string, string>;
+  const dialogs: string[] = [];
+  const cspErrors: string[] = [];
+
+  /** Every visible form control has an accessible name from a label (or aria-label). */
+  async function expectLabelled(page: Page, where: string): Promise<void> {
+    const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+      els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled, where).toEqual([]);
+  }
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+    });
+    return page;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestApp('pglite', { now: () => new Date(Date.now() + offsetMs) });
+    await campaignInventory(t);
+    for (const body of [
+      { code: 'LS-HR', name: '兰山区人事管理系统', departmentCode: '371302', description: `${P1} 人事档案`, contact: { name: P2, phone: '0539-8200001' } },
+      { code: 'LS-12345', name: '兰山区12345热线工单系统', departmentCode: '371302', operatorUnit: '兰山区政务服务中心' },
+    ]) {
+      expect((await t.call('POST', '/api/v1/systems', { body })).status).toBe(201);
+    }
+    await seedEvidence(t);
+    const today = dayOf(new Date());
+    campaignId = await createCampaign(t, { name: '2026年兰山区系统归属核查', deadline: addDays(today, 20), scope: { counties: ['371302', '371311'] } });
+    links = await linksOf(t, campaignId);
+    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await t?.close();
+  });
+
+  it('ops sign in with a token through the login form, keyboard only', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/login`);
+    await page.screenshot({ path: `${SHOTS}/login.png`, fullPage: true });
+    await expectLabelled(page, 'login');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    // The first Tab lands on the skip link, visibly outlined.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('跳到正文');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.keyboard.type(ADMIN);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/inventory`);
+    // The inline stylesheet applied (its CSP hash matched): the header is dark blue.
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.top')!).backgroundColor)).toBe('rgb(11, 61, 145)');
+    await page.screenshot({ path: `${SHOTS}/inventory.png`, fullPage: true });
+    await expectLabelled(page, 'inventory');
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    const row = page.locator('#by-department tr[data-department="371302"]');
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe('4');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('0');
+    await page.context().storageState({ path: 'test-output/ops-state.json' });
+    await page.context().close();
+  }, 60_000);
+
+  it('a department confirms three systems, then hands one over, through its link', async () => {
+    const page = await newPage();
+    const link = `${base}${links.get('371302')!}`;
+    await page.goto(link);
+    expect(await page.title()).toContain('信息系统归属确认');
+    await page.screenshot({ path: `${SHOTS}/department-confirm.png`, fullPage: true });
+    await expectLabelled(page, 'department page');
+    await page.getByLabel('姓名').first().fill('王芳');
+    await page.getByLabel('联系电话').first().fill('0539-8123456');
+    for (const code of ['LS-PORTAL', 'LS-GIS', 'LS-HR']) {
+      const id = await systemId(t, code);
+      await page.locator(`#sys-${id}`).getByLabel('确认属于本单位').check();
+    }
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.waitForURL(/done=saved/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('已保存 3 项答复');
+
+    const hotline = await systemId(t, 'LS-12345');
+    const card = page.locator(`#sys-${hotline}`);
+    // The official is remembered for the next form.
+    expect(await page.getByLabel('姓名').first().inputValue()).toBe('王芳');
+    await card.getByLabel('属于其他部门，移交').check();
+    await card.getByLabel('接收部门（部门编码或名称）').fill('371311');
+    await card.getByLabel('说明（退役原因等）').fill(`热线已由罗庄区统一建设 ${P2}`);
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.waitForURL(/done=saved&n=1/);
+    await expect(card.textContent()).resolves.toContain('等待 罗庄区人民政府 接收');
+    await page.screenshot({ path: `${SHOTS}/department-confirm-done.png`, fullPage: true });
+    await page.context().close();
+  }, 60_000);
+
+  it('ops see the progress change', async () => {
+    const context = await browser.newContext({ storageState: 'test-output/ops-state.json', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    const row = page.locator('#by-department tr[data-department="371302"]');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('3');
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('1');
+    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('0');
+    expect(await page.locator('#totals').textContent()).toContain('已确认 3');
+    await page.screenshot({ path: `${SHOTS}/campaign-progress.png`, fullPage: true });
+    await expectLabelled(page, 'campaign page');
+    await page.goto(`${base}/campaigns`);
+    await expectLabelled(page, 'campaign list');
+    await page.goto(`${base}/reports`);
+    await expectLabelled(page, 'reports');
+    const hr = await systemId(t, 'LS-GIS');
+    await page.goto(`${base}${links.get('371302')!}/systems/${hr}`);
+    await expectLabelled(page, 'correction page');
+    await page.screenshot({ path: `${SHOTS}/department-correct.png`, fullPage: true });
+    await page.goto(`${base}/systems/LS-PORTAL`);
+    expect(await page.locator('svg.chart').count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/system.png`, fullPage: true });
+    await page.goto(`${base}/systems/LS-HR`);
+    await page.goto(`${base}/findings`);
+    await page.screenshot({ path: `${SHOTS}/findings.png`, fullPage: true });
+    await page.goto(`${base}/inventory?lang=en`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.screenshot({ path: `${SHOTS}/inventory-en.png`, fullPage: true });
+    await context.close();
+  }, 60_000);
+
+  it('a forged link and an expired link are refused, showing nothing', async () => {
+    const page = await newPage();
+    const good = links.get('371311')!;
+    const forged = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
+    const res = await page.goto(`${base}${forged}`);
+    expect(res!.status()).toBe(403);
+    expect(await page.textContent('main')).toContain('此链接无效或已被撤销');
+    expect(await page.textContent('body')).not.toContain('罗庄区');
+    offsetMs = 40 * 86_400_000;
+    const expired = await page.goto(`${base}${good}`);
+    expect(expired!.status()).toBe(410);
+    expect(await page.textContent('main')).toContain('此链接已过期');
+    await page.screenshot({ path: `${SHOTS}/link-expired.png`, fullPage: true });
+    offsetMs = 0;
+    const valid = await page.goto(`${base}${good}`);
+    expect(valid!.status()).toBe(200);
+    expect(await page.textContent('body')).toContain('兰山区12345热线工单系统');
+    await page.context().close();
+  }, 60_000);
+
+  it('no dialog ever opened and the CSP refused nothing', () => {
+    expect(dialogs).toEqual([]);
+    expect(cspErrors).toEqual([]);
+  });
+});
+
+/** A month of daily probes, IPv6, usage, a verdict and findings, so the pages show real content. */
+async function seedEvidence(t: TestApp): Promise<void> {
+  const db = t.database.db;
+  const id = await systemId(t, 'LS-PORTAL');
+  const today = dayOf(new Date());
+  const rows = Array.from({ length: 30 }, (_, i) => {
+    const day = addDays(today, i - 30);
+    const probes = 24;
+    const ok = i % 9 === 4 ? 16 : i % 5 === 2 ? 22 : 24;
+    return { systemId: id, day, probes, ok, failed: probes - ok, sumMs: probes * (380 + ((i * 37) % 260)), maxMs: 2400 };
+  });
+  await db.insert(probeDays).values(rows);
+  const [ep] = await db.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.systemId, id));
+  await db.insert(endpointState).values({
+    endpointId: ep!.id,
+    systemId: id,
+    lastProbeAt: new Date(),
+    lastOutcome: 'ok',
+    lastOkAt: new Date(),
+    ipv6: { aaaa: true, nsAaaa: false, v4Ok: true, v6Ok: true, parity: 0.96, secondLevelRate: 0.91, thirdLevelRate: 0.84, latencyRatio: 1.08, grade: 'partial', reasons: ['second_level_low', 'third_level_low'] },
+    ipv6At: new Date(),
+  });
+  await db.insert(usageDays).values(
+    Array.from({ length: 20 }, (_, i) => ({ systemId: id, day: addDays(today, i - 20), metric: 'visits', source: 'push', value: 800 + ((i * 53) % 300) })),
+  );
+  await db
+    .update(systems)
+    .set({ status: 'semi_zombie', statusAt: new Date(), statusReasons: [{ code: 'availability_low', detail: '近30天可用率 93.1%，低于 95%', since: addDays(today, -30) }] })
+    .where(eq(systems.id, id));
+  const [sys] = await db.select({ departmentId: systems.departmentId }).from(systems).where(eq(systems.id, id));
+  const gis = await systemId(t, 'LS-GIS');
+  for (const [systemId, status, verdict] of [
+    [id, 'notified', 'semi_zombie'],
+    [gis, 'open', 'zombie'],
+    [gis, 'answered', 'semi_zombie'],
+  ] as const) {
+    await db.insert(findings).values({
+      systemId,
+      departmentId: sys!.departmentId,
+      status,
+      verdict,
+      reasons: [{ code: verdict === 'zombie' ? 'unreachable' : 'availability_low' }],
+      policyVersion: '2026.1',
+      evidence: {},
+      evidenceSha256: '0'.repeat(64),
+      openedAt: new Date(),
+      deadline: addDays(today, 30),
+      answer: status === 'answered' ? { action: 'keep', justification: `汛期使用，申请保留 ${P1}`, by: '兰山区人民政府' } : null,
+    });
+  }
+}
