@@ -10,6 +10,9 @@ import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
 import { docsRoutes } from './routes/docs.js';
+import { findingRoutes } from './routes/findings.js';
+import { policyRoutes } from './routes/policies.js';
+import { reportRoutes } from './routes/reports.js';
 import { systemRoutes } from './routes/systems.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { inventoryIoRoutes } from './routes/inventory-io.js';
@@ -69,6 +72,9 @@ export function createApp(deps: AppDeps) {
   api.route('/', inventoryIoRoutes);
   api.route('/', campaignRoutes);
   api.route('/', webhookRoutes);
+  api.route('/', policyRoutes);
+  api.route('/', findingRoutes);
+  api.route('/', reportRoutes);
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.doc31('/openapi.json', {

@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { sweepCommand, usageImportLogCommand } from './commands/sweeps.js';
 import { migrateCommand, serveCommand, tokenCreateCommand } from './commands/core.js';
 import { inventoryCommands } from './commands/inventory.js';
+import { verdictCommands } from './commands/verdicts.js';
 
 /** Every CLI command, in the order `xuncha --help` lists them. */
-export const commands: Command[] = [serveCommand, migrateCommand, tokenCreateCommand, ...inventoryCommands, sweepCommand, usageImportLogCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, tokenCreateCommand, ...inventoryCommands, sweepCommand, usageImportLogCommand, ...verdictCommands];

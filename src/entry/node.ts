@@ -16,6 +16,7 @@ import { createServiceMetrics, Gauge } from '../metrics.js';
 import { queueDepth } from '../sweeps/queue.js';
 import { probeDepsFromConfig } from '../sweeps/process.js';
 import { SweepService } from '../sweeps/service.js';
+import { classifyAfterSweep } from '../verdicts/index.js';
 
 /** Serves swagger-ui's files from node_modules, so /docs works without reaching a CDN. */
 function docsAssetReader(): (name: string) => Promise<Uint8Array | null> {
@@ -80,7 +81,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       log: logger,
       metrics,
       now,
-      afterSweep: opts.afterSweep ? (id) => opts.afterSweep!(database, id) : undefined,
+      afterSweep: (id) => (opts.afterSweep ?? classifyAfterSweep(logger, config.TZ, now))(database, id),
     });
     sweeps.startBackground({ cron: config.SWEEP_CRON || undefined });
     const app = createApp({

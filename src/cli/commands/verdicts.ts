@@ -1,0 +1,79 @@
+import { writeFile } from 'node:fs/promises';
+import { STATUSES } from '../../../reports/codes.js';
+import { isDay } from '../../../reports/dates.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../../reports/monthly/index.js';
+import { isLang } from '../../i18n/index.js';
+import { createNotifier } from '../../notify/index.js';
+import { classifyAll } from '../../verdicts/classify-run.js';
+import { runFindingReminders } from '../../verdicts/findings.js';
+import { renderMonthlyReport } from '../../verdicts/monthly.js';
+import { localDay } from '../../verdicts/time.js';
+import { UsageError, type Command } from '../command.js';
+
+export const classifyCommand: Command = {
+  words: ['classify'],
+  usage: 'xuncha classify [--as-of YYYY-MM-DD] [--json]',
+  summary: 'classify every system from stored evidence',
+  options: { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${this.usage})`);
+    const now = new Date();
+    const today = localDay(now, ctx.config.TZ);
+    const asOf = values['as-of'] as string | undefined;
+    if (asOf !== undefined && !isDay(asOf)) throw new UsageError(`--as-of must be a day YYYY-MM-DD, got "${asOf}"`);
+    if (asOf !== undefined && asOf > today) throw new UsageError(`--as-of ${asOf} is in the future (today is ${today})`);
+    const { db } = await ctx.openDb();
+    const r = await classifyAll(db, { asOf, now, actor: { principal: ctx.principal }, timeZone: ctx.config.TZ });
+    if (values.json) {
+      ctx.out(JSON.stringify({ asOf: r.asOf, policyVersion: r.policyVersion, systems: r.systems, counts: r.counts, changed: r.changed, findingsOpened: r.findingsOpened }));
+    } else {
+      ctx.out(`classified ${r.systems} systems as of ${r.asOf} with policy ${r.policyVersion}`);
+      for (const s of STATUSES) ctx.out(`  ${s.padEnd(22)} ${r.counts[s]}`);
+      ctx.out(`${r.changed} changed; ${r.findingsOpened} findings opened`);
+    }
+    return 0;
+  },
+};
+
+export const reportMonthlyCommand: Command = {
+  words: ['report', 'monthly'],
+  usage: 'xuncha report monthly --month YYYY-MM [--lang zh|en] [--format html|md|csv|xlsx|json] [--out FILE]',
+  summary: 'the monthly report (stdout unless --out)',
+  options: { month: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${this.usage})`);
+    const month = values.month as string | undefined;
+    if (!month) throw new UsageError(`--month YYYY-MM is required (usage: ${this.usage})`);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be a month YYYY-MM, got "${month}"`);
+    const lang = (values.lang as string | undefined) ?? 'zh';
+    if (!isLang(lang)) throw new UsageError(`--lang must be zh or en, got "${lang}"`);
+    const format = (values.format as string | undefined) ?? 'html';
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
+    const { db } = await ctx.openDb();
+    const r = await renderMonthlyReport(db, { month, lang, format: format as ReportFormat }, { now: new Date(), timeZone: ctx.config.TZ });
+    const out = values.out as string | undefined;
+    if (out) {
+      await writeFile(out, r.body);
+      ctx.out(`${out}: monthly report ${r.month} (${lang}, ${format}, ${r.body.length} bytes; inputs sha256 ${r.inputsHash}${r.stored ? '' : '; current month, not stored'})`);
+    } else {
+      await new Promise<void>((resolve, reject) => process.stdout.write(r.body, (err) => (err ? reject(err) : resolve())));
+    }
+    return 0;
+  },
+};
+
+export const findingRemindersCommand: Command = {
+  words: ['findings', 'remind'],
+  usage: 'xuncha findings remind [--json]',
+  summary: 'send due reminders about findings to the webhooks (run daily)',
+  options: { json: { type: 'boolean' } },
+  async run({ values }, ctx) {
+    const { db } = await ctx.openDb();
+    const now = new Date();
+    const r = await runFindingReminders(db, now, createNotifier(db, { now: () => new Date() }), { timeZone: ctx.config.TZ, baseUrl: ctx.config.PUBLIC_URL });
+    ctx.out(values.json ? JSON.stringify(r) : `${r.due} reminders due: ${r.sent} sent, ${r.failed} failed, ${r.duplicates} already sent`);
+    return 0;
+  },
+};
+
+export const verdictCommands: Command[] = [classifyCommand, reportMonthlyCommand, findingRemindersCommand];

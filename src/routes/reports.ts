@@ -1,0 +1,56 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requirePermission } from '../auth/access.js';
+import { AppError } from '../errors.js';
+import { router } from '../http/router.js';
+import { LANGS } from '../i18n/index.js';
+import { REPORT_FORMATS } from '../../reports/monthly/index.js';
+import { renderMonthlyReport } from '../verdicts/monthly.js';
+import { errorResponses, security } from './common.js';
+
+const monthly = createRoute({
+  method: 'get',
+  path: '/reports/monthly',
+  tags: ['Reports'],
+  security,
+  summary: 'The monthly report to 数字临沂建设专项小组 (a past month is stored the first time and rendered byte-identically afterwards)',
+  request: {
+    query: z.object({
+      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM, e.g. 2026-10').openapi({ example: '2026-10' }),
+      lang: z.enum(LANGS).default('zh'),
+      format: z.enum(REPORT_FORMATS).default('html'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The report; X-Inputs-Hash is the SHA-256 of its input, X-Report-Stored says whether the input is the stored one',
+      content: {
+        'text/html': { schema: z.string() },
+        'text/markdown': { schema: z.string() },
+        'text/csv': { schema: z.string() },
+        'application/json': { schema: z.unknown() },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+    ...errorResponses,
+    422: { description: 'A month in the future or before any data', content: { 'application/problem+json': { schema: z.unknown() } } },
+  },
+});
+
+export const reportRoutes = router().openapi(monthly, async (c) => {
+  const p = c.get('principal');
+  requirePermission(p, 'read');
+  // The report names every unit of the city: for the bureau and the steering group, not for one department.
+  if (p.role === 'department') throw new AppError('forbidden', 'department tokens may not read the city-wide monthly report');
+  const q = c.req.valid('query');
+  const deps = c.get('deps');
+  const r = await renderMonthlyReport(deps.db, q, { now: deps.now(), timeZone: deps.timeZone });
+  const headers: Record<string, string> = {
+    'content-type': r.contentType,
+    'x-inputs-hash': r.inputsHash,
+    'x-report-stored': String(r.stored),
+    'cache-control': r.stored ? 'private, max-age=300' : 'no-store',
+  };
+  const filename = `xuncha-monthly-${r.month}.${q.lang}.${r.extension}`;
+  headers['content-disposition'] = `${q.format === 'html' || q.format === 'json' ? 'inline' : 'attachment'}; filename="${filename}"`;
+  return new Response(new Uint8Array(r.body), { status: 200, headers }) as never;
+});
