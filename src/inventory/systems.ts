@@ -96,33 +96,91 @@ export interface SystemQuery {
   cursor?: string;
 }
 
+/**
+ * One page of systems in one statement: department and endpoints come along as columns, and the
+ * department filter is a subtree match on the materialised path. The hot read of the API.
+ */
 export async function listSystems(db: Db, principal: Principal, query: SystemQuery) {
   const afterId = decodeCursor(query.cursor);
-  const where: Array<SQL | undefined> = [afterId !== undefined ? gt(systems.id, afterId) : undefined];
-  if (principal.role === 'department') where.push(like(departments.path, `${principal.departmentPath ?? '/none/'}%`));
+  const where: SQL[] = [];
+  if (afterId !== undefined) where.push(sql`s.id > ${afterId}`);
+  if (principal.role === 'department') where.push(sql`d.path like ${`${principal.departmentPath ?? '/none/'}%`}`);
   if (query.department) {
-    const d = await findDepartment(db, query.department);
-    if (!d) throw new AppError('validation_failed', `unknown department ${query.department}`, [{ path: 'department', message: 'no such department' }]);
-    where.push(like(departments.path, `${d.path}%`));
+    where.push(sql`s.department_id in (select c.id from departments c where c.path like (select p.path || '%' from departments p where p.code = ${query.department}))`);
   }
-  if (query.lifecycle) where.push(eq(systems.lifecycle, query.lifecycle));
-  if (query.deployment) where.push(eq(systems.deployment, query.deployment));
-  if (query.status) where.push(eq(systems.status, query.status));
-  if (query.tag) where.push(sql`${query.tag} = any(${systems.tags})`);
+  if (query.lifecycle) where.push(sql`s.lifecycle = ${query.lifecycle}`);
+  if (query.deployment) where.push(sql`s.deployment = ${query.deployment}`);
+  if (query.status) where.push(sql`s.status = ${query.status}`);
+  if (query.tag) where.push(sql`${query.tag} = any(s.tags)`);
   if (query.q) {
     const pat = `%${escapeLike(query.q)}%`;
-    where.push(or(ilike(systems.name, pat), ilike(systems.code, pat), ilike(systems.description, pat)));
+    where.push(sql`(s.name ilike ${pat} or s.code ilike ${pat} or s.description ilike ${pat})`);
   }
-  const rows = await selectSystems(db)
-    .where(and(...where.filter(Boolean)))
-    .orderBy(asc(systems.id))
-    .limit(query.limit + 1);
-  const loaded = await withEndpoints(db, rows);
+  const res = await db.execute(sql`
+    select s.*, d.code as department_code, d.name as department_name, d.path as department_path,
+      coalesce((select json_agg(json_build_object('url', e.url, 'role', e.role) order by e.position, e.id) from endpoints e where e.system_id = s.id), '[]') as endpoint_list
+    from systems s join departments d on d.id = s.department_id
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
+    order by s.id
+    limit ${query.limit + 1}`);
+  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+  if (!rows.length && query.department && !(await findDepartment(db, query.department))) {
+    throw new AppError('validation_failed', `unknown department ${query.department}`, [{ path: 'department', message: 'no such department' }]);
+  }
   return page(
-    loaded.map((l) => ({ id: l.row.id, l })),
+    rows.map((r) => ({ id: Number(r.id), r })),
     query.limit,
-    ({ l }) => toSystemDto(l.row, l.endpoints),
+    ({ r }) => toSystemDto(fromRawRow(r), parseJson(r.endpoint_list) as EndpointRow[]),
   );
+}
+
+const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+const toDate = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+
+/** A raw `systems` row (snake_case, from db.execute) as the Drizzle row shape. */
+function fromRawRow(r: Record<string, unknown>): SystemWithDept {
+  return {
+    id: Number(r.id),
+    code: String(r.code),
+    name: String(r.name),
+    departmentId: Number(r.department_id),
+    operatorUnit: (r.operator_unit as string | null) ?? null,
+    contractor: (r.contractor as string | null) ?? null,
+    contactName: (r.contact_name as string | null) ?? null,
+    contactPhone: (r.contact_phone as string | null) ?? null,
+    contactEmail: (r.contact_email as string | null) ?? null,
+    description: (r.description as string | null) ?? null,
+    lifecycle: r.lifecycle as SystemRow['lifecycle'],
+    launchedOn: r.launched_on === null || r.launched_on === undefined ? null : String(r.launched_on instanceof Date ? r.launched_on.toISOString().slice(0, 10) : r.launched_on).slice(0, 10),
+    deployment: r.deployment as SystemRow['deployment'],
+    cloudRequired: Boolean(r.cloud_required),
+    network: r.network as SystemRow['network'],
+    builtBy: r.built_by as SystemRow['builtBy'],
+    mlpsLevel: r.mlps_level === null || r.mlps_level === undefined ? null : Number(r.mlps_level),
+    userScope: r.user_scope as SystemRow['userScope'],
+    registeredUsers: r.registered_users === null || r.registered_users === undefined ? null : Number(r.registered_users),
+    tags: parsePgArray(r.tags),
+    status: r.status as SystemRow['status'],
+    statusReasons: parseJson(r.status_reasons) ?? [],
+    statusAt: toDate(r.status_at),
+    retiredAt: toDate(r.retired_at),
+    version: Number(r.version),
+    createdAt: toDate(r.created_at)!,
+    updatedAt: toDate(r.updated_at)!,
+    departmentCode: String(r.department_code),
+    departmentName: String(r.department_name),
+    departmentPath: String(r.department_path),
+  };
+}
+
+/** text[] arrives as a JS array from postgres.js and as "{a,b}" text from some drivers. */
+function parsePgArray(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v !== 'string' || v === '{}') return [];
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|([^,{}]+)/g;
+  for (const m of v.slice(1, -1).matchAll(re)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!);
+  return out;
 }
 
 /** Column values of a system from its API input (create or full import row). */
