@@ -25,7 +25,12 @@ export const configSchema = z.object({
   PROBE_DENY_CIDRS: z.string().optional(),
   PROBE_RETENTION_DAYS: intFrom(1, 3650).default(35),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Base URL of the service as people reach it, for links in reminders (e.g. https://xuncha.linyi.gov.cn). */
   PUBLIC_URL: z.string().url().optional(),
+  /** Key that signs department links and web sessions; a random one is generated and stored when unset. */
+  LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** When campaign and finding reminders go out; empty disables. */
+  REMINDER_CRON: z.string().default('0 9 * * *'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -33,11 +38,11 @@ export type Config = z.infer<typeof configSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // Empty strings mean "unset", except SWEEP_CRON where empty disables the schedule.
+  // Empty strings mean "unset", except the *_CRON variables where empty disables the schedule.
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) continue;
-    if (v === '' && k !== 'SWEEP_CRON') continue;
+    if (v === '' && k !== 'SWEEP_CRON' && k !== 'REMINDER_CRON') continue;
     cleaned[k] = v;
   }
   const parsed = configSchema.safeParse(cleaned);

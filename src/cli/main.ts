@@ -5,8 +5,7 @@ import { makeContext, parseCommandArgs, UsageError, type Command } from './comma
 import { commands } from './registry.js';
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  return ['Usage: xuncha <command> [options]', '', ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`), ''].join('\n');
+  return ['Usage: xuncha <command> [options]', '', ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]), ''].join('\n');
 }
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
