@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Db } from '../db/client.js';
 import { notifications, webhooks } from '../db/schema/index.js';
 import { dingtalkBody, genericBody, mailText, wecomBody, type NotificationMessage } from './message.js';
@@ -30,8 +30,9 @@ export interface Notifier {
 }
 
 export interface NotifierOptions {
-  /** HTTP client; defaults to undici's fetch (with `dispatcher` when given). */
-  fetch?: typeof undiciFetch;
+  /** HTTP client; defaults to the runtime's fetch (undici's on Node, which honours `dispatcher`). Importing
+   * undici itself here would pull node:sqlite into the Workers bundle. */
+  fetch?: typeof globalThis.fetch;
   dispatcher?: Dispatcher;
   now?: () => Date;
   /** Per delivery; default 10 s. */
@@ -60,7 +61,7 @@ function errorOutcome(err: unknown): string {
 export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
   const now = opts.now ?? (() => new Date());
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const doFetch = opts.fetch ?? undiciFetch;
+  const doFetch = opts.fetch ?? globalThis.fetch;
 
   async function postJson(url: string, body: unknown, checkErrcode: boolean): Promise<string> {
     try {
