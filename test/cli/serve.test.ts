@@ -16,8 +16,10 @@ describe('xuncha serve on the embedded database', () => {
   it('prints a generated admin token once, serves the API, and guards DATA_DIR against a second process', async () => {
     const dataDir = tempDir();
     const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0' };
-    const server = await startServe(env);
+    // Started from another directory, as `npx xuncha` may be: the pages must still compile.
+    const server = await startServe(env, 60_000, dataDir);
     try {
+      expect((await fetch(`${server.url}/login`)).status).toBe(200);
       const m = /\n\s+(xc_[A-Za-z0-9_-]{20,})\n/.exec(server.output());
       expect(m, 'the first start prints an admin token').toBeTruthy();
       const token = m![1]!;

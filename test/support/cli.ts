@@ -30,8 +30,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 }
 
 /** Starts `xuncha serve` and resolves once it listens; returns its URL and a stop function. */
-export async function startServe(env: Record<string, string>, timeoutMs = 60_000) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(env: Record<string, string>, timeoutMs = 60_000, cwd?: string) {
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
