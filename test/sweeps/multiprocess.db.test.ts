@@ -44,7 +44,7 @@ describe.skipIf(!backends.includes('postgres'))('a sweep shared by several proce
   const doneCount = async (sweepId: number) =>
     (await database.db.select({ n: sql<number>`count(*)::int` }).from(sweepTargets).where(sql`sweep_id = ${sweepId} and state = 'done'`))[0]!.n;
 
-  it('finishes every target exactly once after a worker is killed', async () => {
+  it('finishes every target exactly once after a worker is killed', { timeout: 180_000 }, async () => {
     const { db } = database;
     const sweep = await createSweep(db, { trigger: 'cli', kinds: ['liveness'] }, new Date());
     expect(sweep.targets).toBe(TARGETS);
