@@ -37,7 +37,9 @@ export type Ipv6ThresholdsInput = z.input<typeof ipv6ThresholdsSchema>;
 
 export const DEFAULT_IPV6_THRESHOLDS: Ipv6Thresholds = ipv6ThresholdsSchema.parse({});
 
-export type Ipv6Grade = 'ready' | 'partial' | 'not_ready' | 'no_ipv6';
+/** The grade of the contract; the names are defined once in reports/codes.ts. */
+export type { Ipv6Grade } from '../reports/codes.js';
+import type { Ipv6Grade } from '../reports/codes.js';
 
 export type Ipv6ReasonCode =
   | 'no_aaaa'

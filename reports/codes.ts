@@ -61,23 +61,5 @@ export type UsageMetric = (typeof USAGE_METRICS)[number];
 export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6'] as const;
 export type Ipv6Grade = (typeof IPV6_GRADES)[number];
 
-/** Probe outcome codes (contract). */
-export const PROBE_OUTCOMES = [
-  'ok',
-  'http_error',
-  'timeout',
-  'dns_nxdomain',
-  'dns_nodata',
-  'dns_timeout',
-  'dns_error',
-  'connect_refused',
-  'connect_timeout',
-  'connection_reset',
-  'tls_error',
-  'redirect_loop',
-  'too_many_redirects',
-  'body_too_large',
-  'blocked_by_policy',
-  'protocol_error',
-] as const;
-export type ProbeOutcome = (typeof PROBE_OUTCOMES)[number];
+/** Probe outcome codes (contract): defined once, beside the probes that produce them. */
+export { PROBE_OUTCOMES, type ProbeOutcome } from '../probes/outcome.js';

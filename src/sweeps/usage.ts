@@ -2,8 +2,9 @@ import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { usageDays } from '../db/schema/index.js';
 
-export const USAGE_METRICS = ['visits', 'active_users', 'logins', 'transactions'] as const;
-export type UsageMetric = (typeof USAGE_METRICS)[number];
+import { USAGE_METRICS, type UsageMetric } from '../../reports/codes.js';
+
+export { USAGE_METRICS, type UsageMetric };
 
 export interface UsagePoint {
   date: string;
