@@ -134,3 +134,46 @@ describe.each(backends)('systems API on %s', (backend) => {
     });
   });
 });
+
+describe.each(backends)('list items equal single reads on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    await smallInventory(t);
+  });
+  afterAll(() => t.close());
+
+  // The list is rendered by SQL for speed, the single read by toSystemDto: they must never drift apart.
+  it('renders every field of a fully filled system the same way in both', async () => {
+    const body = {
+      code: 'FULL-1',
+      name: '全字段系统 "引号", <b>',
+      departmentCode: '371302-001',
+      operatorUnit: '运维, 单位',
+      contractor: '承建\\单位',
+      contact: { name: '王芳', phone: '0539-1234567', email: 'wf@example.gov.cn' },
+      description: '多行\n描述',
+      lifecycle: 'decommissioning',
+      launchedOn: '2016-02-29',
+      deployment: 'hosted',
+      cloudRequired: true,
+      network: 'private',
+      builtBy: 'provincial',
+      mlpsLevel: 4,
+      userScope: 'cross_department',
+      registeredUsers: 0,
+      endpoints: [
+        { url: 'https://b.example/', role: 'admin' },
+        { url: 'https://a.example/x?y=1', role: 'api' },
+      ],
+      tags: ['a,b', 'c"d', '一网通办'],
+    };
+    expect((await t.call('POST', '/api/v1/systems', { body })).status).toBe(201);
+    const listed = (await (await t.call('GET', '/api/v1/systems?limit=500')).json()).items as Array<{ code: string }>;
+    expect(listed.length).toBeGreaterThan(1);
+    for (const item of listed) {
+      const single = await (await t.call('GET', `/api/v1/systems/${item.code}`)).json();
+      expect(item).toStrictEqual(single);
+    }
+  });
+});
