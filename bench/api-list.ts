@@ -31,7 +31,6 @@ const paths = [...countyCodes.slice(0, 4), ...departmentCodes.slice(0, 4)].map((
 // The load generator runs in its own process so it does not share the server's event loop.
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const args = ['-c', '50', '-d', String(SECONDS), '-j', '-H', `authorization=Bearer ${TOKEN}`];
-// autocannon's CLI takes one URL; rotate the department paths through one request each connection.
 const result = await new Promise<any>((resolve, reject) => {
   const child = spawn(process.execPath, [autocannonBin, ...args, `http://127.0.0.1:${port}${paths[0]}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
