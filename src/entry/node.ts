@@ -16,6 +16,7 @@ import { createServiceMetrics, Gauge } from '../metrics.js';
 import { queueDepth } from '../sweeps/queue.js';
 import { probeDepsFromConfig } from '../sweeps/process.js';
 import { SweepService } from '../sweeps/service.js';
+import { scheduleReminders } from '../reminders.js';
 import { classifyAfterSweep } from '../verdicts/index.js';
 
 /** Serves swagger-ui's files from node_modules, so /docs works without reaching a CDN. */
@@ -55,7 +56,9 @@ export interface ServeOptions {
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  if (config.SWEEP_CRON && !cron.validate(config.SWEEP_CRON)) throw new ConfigError(`invalid environment variable SWEEP_CRON: "${config.SWEEP_CRON}" is not a cron expression`);
+  for (const name of ['SWEEP_CRON', 'REMINDER_CRON'] as const) {
+    if (config[name] && !cron.validate(config[name])) throw new ConfigError(`invalid environment variable ${name}: "${config[name]}" is not a cron expression`);
+  }
   const probeDeps = probeDepsFromConfig(config);
   const database = await openDatabase(config, 'xuncha serve', url);
   try {
@@ -84,6 +87,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       afterSweep: (id) => (opts.afterSweep ?? classifyAfterSweep(logger, config.TZ, now))(database, id),
     });
     sweeps.startBackground({ cron: config.SWEEP_CRON || undefined });
+    const reminders = config.REMINDER_CRON ? scheduleReminders(database.db, { cron: config.REMINDER_CRON, timeZone: config.TZ, baseUrl: config.PUBLIC_URL, log: logger }) : undefined;
     const app = createApp({
       db: database.db,
       logger,
@@ -107,6 +111,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       (stopping ??= (async () => {
         logger.info('shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await reminders?.stop();
         await sweeps.stop();
         await database.close();
       })());
