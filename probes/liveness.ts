@@ -1,7 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
+import { Client, type Agent, type Dispatcher } from 'undici';
 import { createConnector, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
 import { contentHash, decodeBody, extractTitle, isHtml, sha256Hex } from './content.js';
 import type { ProbeResolver } from './dns.js';
@@ -111,20 +111,16 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
   const started = clock.elapsedMs();
   const result = emptyResult(url, clock);
   const deadline = startDeadline(ctx, timeoutMs, options.signal);
-  let agent: Agent | undefined;
+  // One undici Client per origin of this probe (redirects to the same origin reuse its connection):
+  // lighter than an Agent with its Pool, and still our connector on every connection.
+  const clients = new ProbeClients(ctx, timeoutMs);
   try {
-    agent = new Agent({
-      ...options.agentOptions,
-      headersTimeout: timeoutMs + 1000,
-      bodyTimeout: timeoutMs + 1000,
-      connect: createConnector(ctx),
-    });
-    await followAndRead(url, ctx, agent, deadline.signal, result);
+    await followAndRead(url, ctx, clients, deadline.signal, result);
   } catch (err) {
     recordFailure(result, err, ctx);
   } finally {
     deadline.clear();
-    agent?.destroy().catch(() => {});
+    clients.close(result.outcome === 'ok' || result.outcome === 'http_error');
   }
   result.timings.dnsMs = roundMs(ctx.timings.dnsMs);
   result.timings.connectMs = roundMs(ctx.timings.connectMs);
@@ -132,6 +128,49 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
   result.timings.totalMs = roundMs(clock.elapsedMs() - started);
   if (!result.cert && ctx.failedCert && result.outcome === 'tls_error') result.cert = ctx.failedCert;
   return result;
+}
+
+/**
+ * Handed to undici when a finished probe drops its connections. undici would otherwise create a
+ * ClientDestroyedError per probe, and node:stream reads the stack of any error a socket is destroyed
+ * with — formatting it through the source maps costs more than the rest of a loopback probe. One
+ * error, its stack formatted once, is enough: no request is pending when it is used.
+ */
+const PROBE_DONE = new Error('probe finished with this connection');
+void PROBE_DONE.stack;
+
+class ProbeClients {
+  private readonly byOrigin = new Map<string, Client>();
+  constructor(
+    private readonly ctx: ProbeContext,
+    private readonly timeoutMs: number,
+  ) {}
+
+  for(origin: string): Client {
+    let client = this.byOrigin.get(origin);
+    if (!client) {
+      client = new Client(origin, {
+        ...this.ctx.options.agentOptions,
+        pipelining: 1,
+        // Servers announcing a short keep-alive (Node's default is 5 s, ours 1 s) would otherwise make
+        // undici reset each connection with an error object; the probe closes it right after anyway.
+        keepAliveTimeoutThreshold: 500,
+        headersTimeout: this.timeoutMs + 1000,
+        bodyTimeout: this.timeoutMs + 1000,
+        connect: createConnector(this.ctx),
+      });
+      this.byOrigin.set(origin, client);
+    }
+    return client;
+  }
+
+  /** A clean finish drops the idle connections with the shared error; a failed one is torn down. */
+  close(clean: boolean): void {
+    for (const client of this.byOrigin.values()) {
+      if (clean) client.destroy(PROBE_DONE).catch(() => {});
+      else client.destroy().catch(() => {});
+    }
+  }
 }
 
 function newProbeContext(options: LivenessOptions, clock: ProbeClock, timeoutMs: number): ProbeContext {
@@ -196,7 +235,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 async function followAndRead(
   startUrl: string,
   ctx: ProbeContext,
-  agent: Agent,
+  clients: ProbeClients,
   signal: AbortSignal,
   result: LivenessResult,
 ): Promise<void> {
@@ -209,8 +248,7 @@ async function followAndRead(
     delete result.status;
     const hopStart = ctx.clock.elapsedMs();
     ctx.phase = 'request';
-    const response = await agent.request({
-      origin: current.origin,
+    const response = await clients.for(current.origin).request({
       path: `${current.pathname}${current.search}`,
       method: 'GET',
       headers: requestHeaders(ctx.options),

@@ -65,6 +65,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const flushMs = o.flushMs ?? 1_000;
   const stats: SweepWorkerStats = { targets: 0, ok: 0, failed: 0, lostLeases: 0 };
   const inFlight = new Map<number, LeasedTarget>();
+  const waiting: LeasedTarget[] = [];
   const running = new Set<Promise<void>>();
   let buffer: Array<{ target: LeasedTarget; records: ProbeRecord[] }> = [];
   let lastFlush = Date.now();
@@ -74,7 +75,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const wakeUp = () => wake?.();
 
   const renewTimer = setInterval(() => {
-    const ids = [...inFlight.keys(), ...buffer.map((b) => b.target.id)];
+    const ids = [...inFlight.keys(), ...buffer.map((b) => b.target.id), ...waiting.map((t) => t.id)];
     renewLeases(o.db, o.workerId, ids, leaseMs, now()).catch((err) => o.log?.warn({ err, workerId: o.workerId }, 'lease renewal failed'));
   }, Math.max(250, Math.floor(leaseMs / 3)));
 
@@ -143,30 +144,51 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     running.add(p);
   };
 
+  // Leased targets wait here until a probe slot is free: leasing in chunks keeps the queue table
+  // out of the hot path, and the renewal timer keeps these leases alive too.
+  let flushing: Promise<void> | undefined;
+  const flushInBackground = () => {
+    if (flushing || !buffer.length) return;
+    flushing = flush().finally(() => {
+      flushing = undefined;
+      wakeUp();
+    });
+  };
+  let drained = false;
+
   try {
     while (!o.signal?.aborted) {
-      let leasedNow = 0;
-      if (inFlight.size < o.concurrency) {
-        const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit: Math.min(o.concurrency - inFlight.size, 200), leaseMs, now: now() });
-        leasedNow = leased.length;
-        for (const t of leased) start(t, await kindsOf(t.sweepId));
+      if (!drained && waiting.length + inFlight.size < o.concurrency * 2 && waiting.length < o.concurrency) {
+        const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit: Math.min(o.concurrency * 2, 1000), leaseMs, now: now() });
+        waiting.push(...leased);
+        // Nothing free right now: others hold the rest, or the queue is empty.
+        if (!leased.length) drained = true;
       }
-      if (buffer.length >= batchSize || (buffer.length && Date.now() - lastFlush >= flushMs)) await flush();
-      if (leasedNow === 0 && inFlight.size === 0) {
+      while (waiting.length && inFlight.size < o.concurrency) {
+        const t = waiting.shift()!;
+        start(t, await kindsOf(t.sweepId));
+      }
+      if (buffer.length >= batchSize || (buffer.length && Date.now() - lastFlush >= flushMs)) flushInBackground();
+      if (!waiting.length && inFlight.size === 0) {
+        await flushing;
         await flush();
+        if (!drained) continue;
         if (!o.untilSweepDone || o.sweepId === undefined) break;
         if (await sweepDone(o.db, o.sweepId)) break;
         await sleep(Math.min(1000, leaseMs / 4), o.signal);
+        drained = false;
         continue;
       }
-      if (leasedNow > 0 && inFlight.size < o.concurrency) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, flushMs);
+        setTimeout(resolve, drained ? flushMs : Math.min(flushMs, 200));
       });
       wake = undefined;
+      // Look for more work now and then even after a drain: expired leases of dead workers come back.
+      if (drained && waiting.length + inFlight.size < o.concurrency / 2) drained = false;
     }
     await Promise.allSettled([...running]);
+    await flushing;
     await flush();
   } finally {
     clearInterval(renewTimer);
