@@ -9,6 +9,7 @@ import { newWorkerId } from '../../sweeps/service.js';
 import { probeDepsFromConfig } from '../../sweeps/process.js';
 import { SWEEP_KINDS, type SweepKind } from '../../sweeps/types.js';
 import { upsertUsage } from '../../sweeps/usage.js';
+import { classifyAll } from '../../verdicts/classify-run.js';
 import { createLogger } from '../../logger.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -63,6 +64,8 @@ export const sweepCommand: Command = {
       },
     });
     if (showBar) process.stderr.write('\n');
+    // As the server does after each sweep; a process that only joined leaves it to the one that started it.
+    if (join === undefined) await classifyAll(db, { now: new Date(), timeZone: ctx.config.TZ });
     const p = await sweepProgress(db, sweepId, new Date());
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     if (values.json) ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds }));
