@@ -2,6 +2,8 @@
  * Calendar days for campaigns. A deadline `YYYY-MM-DD` is the last day on which answers are on time,
  * in the service's zone (TZ, default Asia/Shanghai): it ends at the next local midnight.
  */
+import { addDays } from '../../reports/dates.js';
+import { dayIn } from '../sweeps/days.js';
 export const CAMPAIGN_TIME_ZONE = 'Asia/Shanghai';
 
 export type Day = string;
@@ -35,8 +37,7 @@ function offsetAt(ms: number, timeZone: string): number {
 
 /** The local calendar day an instant falls on. */
 export function dayOf(at: Date, timeZone = CAMPAIGN_TIME_ZONE): Day {
-  const local = new Date(at.getTime() + offsetAt(at.getTime(), timeZone));
-  return local.toISOString().slice(0, 10);
+  return dayIn(timeZone, at);
 }
 
 /** The instant a local calendar day starts. */
@@ -48,11 +49,7 @@ export function startOfDay(day: Day, timeZone = CAMPAIGN_TIME_ZONE): Date {
   return new Date(ms);
 }
 
-export function addDays(day: Day, n: number): Day {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
 /** Whole days from `a` to `b` (b − a). */
 export function daysBetween(a: Day, b: Day): number {
