@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { hmac } from './secret.js';
+import { canonicalBase64url, hmac } from './secret.js';
 
 /**
  * Department links `/confirm/{token}`. The link is the credential: token = `{campaignDepartmentId}.{expiry}.{mac}`
@@ -28,7 +28,9 @@ export function signLink(key: Buffer, campaignDepartmentId: number, nonce: strin
 export function parseLink(token: string): (LinkClaims & { mac: Buffer }) | null {
   const m = TOKEN.exec(token);
   if (!m) return null;
-  return { campaignDepartmentId: Number(m[1]), expiresAt: Number(m[2]), mac: Buffer.from(m[3]!, 'base64url') };
+  const mac = canonicalBase64url(m[3]!);
+  if (!mac) return null;
+  return { campaignDepartmentId: Number(m[1]), expiresAt: Number(m[2]), mac };
 }
 
 /** Constant-time check of a parsed token against the department row's current nonce. */
@@ -56,6 +58,6 @@ export function linkCsrfValid(key: Buffer, linkToken: string, value: string | un
   const age = now.getTime() - ts;
   if (!(age >= -60_000 && age <= CSRF_TTL_MS)) return false;
   const expected = hmac(key, `${linkToken}|${m[1]}|${m[2]}`);
-  const given = Buffer.from(m[3]!, 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = canonicalBase64url(m[3]!);
+  return given !== null && given.length === expected.length && timingSafeEqual(given, expected);
 }

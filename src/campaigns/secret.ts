@@ -69,3 +69,12 @@ function envSecret(): string | undefined {
 export function hmac(key: Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
+
+/**
+ * base64url bytes, only from their canonical spelling: the last character of 43 carries two unused
+ * bits, so without this check four spellings of one signature would all be accepted.
+ */
+export function canonicalBase64url(text: string): Buffer | null {
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { hashToken, type Principal } from '../auth/tokens.js';
-import { hmac, instanceKeysOf, type InstanceKeys } from '../campaigns/secret.js';
+import { canonicalBase64url, hmac, instanceKeysOf, type InstanceKeys } from '../campaigns/secret.js';
 import type { Db } from '../db/client.js';
 import { apiTokens, departments } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
@@ -43,7 +43,8 @@ export function verifyValue<T>(key: Buffer, value: string | undefined): T | null
   if (!value || value.length > 2000) return null;
   const [body, mac, extra] = value.split('.');
   if (!body || !mac || extra !== undefined) return null;
-  if (!sameBytes(Buffer.from(mac, 'base64url'), hmac(key, body))) return null;
+  const given = canonicalBase64url(mac);
+  if (!given || !sameBytes(given, hmac(key, body))) return null;
   try {
     return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
   } catch {

@@ -35,11 +35,19 @@ describe.skipIf(!backends.includes('postgres'))('a sweep shared by several proce
     server?.close();
   });
 
-  const worker = (sweepId: number): ChildProcess =>
-    spawn(process.execPath, [BIN, 'sweep', '--join', String(sweepId), '--concurrency', '10', '--json'], {
+  const output = new Map<ChildProcess, string>();
+  // Both pipes are always drained: a child blocked on a full pipe would look like a hung sweep.
+  const worker = (sweepId: number): ChildProcess => {
+    const child = spawn(process.execPath, [BIN, 'sweep', '--join', String(sweepId), '--concurrency', '10', '--json'], {
       env: { ...process.env, DATABASE_URL: database.url!, SWEEP_LEASE_MS: '1500', PROBE_PER_HOST: '10', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    output.set(child, '');
+    const keep = (d: Buffer) => output.set(child, (output.get(child)! + d.toString()).slice(-20_000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    return child;
+  };
   const exited = (p: ChildProcess) => new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
   const doneCount = async (sweepId: number) =>
     (await database.db.select({ n: sql<number>`count(*)::int` }).from(sweepTargets).where(sql`sweep_id = ${sweepId} and state = 'done'`))[0]!.n;
@@ -61,11 +69,12 @@ describe.skipIf(!backends.includes('postgres'))('a sweep shared by several proce
 
     const b = worker(sweep.id);
     const c = worker(sweep.id);
-    let bOut = '';
-    b.stdout!.on('data', (d) => (bOut += d));
-    expect(await exited(b)).toBe(0);
-    expect(await exited(c)).toBe(0);
-    expect(JSON.parse(bOut)).toMatchObject({ sweepId: sweep.id, targets: TARGETS, ok: TARGETS, failed: 0 });
+    // Listen for both exits now: C may well finish before B.
+    const bExit = exited(b);
+    const cExit = exited(c);
+    expect(await bExit, output.get(b)).toBe(0);
+    expect(await cExit, output.get(c)).toBe(0);
+    expect(JSON.parse(output.get(b)!.trim().split('\n').at(-1)!)).toMatchObject({ sweepId: sweep.id, targets: TARGETS, ok: TARGETS, failed: 0 });
 
     const results = await db
       .select({ n: sql<number>`count(*)::int`, urls: sql<number>`count(distinct ${probeResults.url})::int` })
