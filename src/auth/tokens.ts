@@ -79,6 +79,25 @@ export async function revokeToken(db: Db, id: number, now: Date): Promise<void> 
   if (!rows.length) throw notFound(`token ${id}`);
 }
 
+/** The principal of a stored, unrevoked token, by the token's SHA-256; null otherwise. */
+export async function principalForTokenHash(db: Db, hash: string): Promise<Principal | null> {
+  const [row] = await db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      role: apiTokens.role,
+      departmentId: apiTokens.departmentId,
+      path: departments.path,
+      code: departments.code,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .leftJoin(departments, eq(departments.id, apiTokens.departmentId))
+    .where(eq(apiTokens.tokenHash, hash));
+  if (!row || row.revokedAt) return null;
+  return { tokenId: row.id, name: row.name, role: row.role, departmentId: row.departmentId, departmentPath: row.path, departmentCode: row.code };
+}
+
 /**
  * Looks a bearer token up. A short-lived cache keeps the hot path to one hash; entries live a few
  * seconds so a revoked token stops working quickly.
@@ -100,23 +119,7 @@ export class TokenVerifier {
     const t = this.now().getTime();
     const hit = this.cache.get(hash);
     if (hit && hit.until > t) return hit.principal;
-    const [row] = await this.db
-      .select({
-        id: apiTokens.id,
-        name: apiTokens.name,
-        role: apiTokens.role,
-        departmentId: apiTokens.departmentId,
-        path: departments.path,
-        code: departments.code,
-        revokedAt: apiTokens.revokedAt,
-      })
-      .from(apiTokens)
-      .leftJoin(departments, eq(departments.id, apiTokens.departmentId))
-      .where(eq(apiTokens.tokenHash, hash));
-    const principal: Principal | null =
-      row && !row.revokedAt
-        ? { tokenId: row.id, name: row.name, role: row.role, departmentId: row.departmentId, departmentPath: row.path, departmentCode: row.code }
-        : null;
+    const principal = await principalForTokenHash(this.db, hash);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: t + this.ttlMs });
     if (principal && !hit) {

@@ -1,11 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { hashToken, type Principal } from '../auth/tokens.js';
+import { hashToken, principalForTokenHash, type Principal } from '../auth/tokens.js';
 import { canonicalBase64url, hmac, instanceKeysOf, type InstanceKeys } from '../campaigns/secret.js';
-import type { Db } from '../db/client.js';
-import { apiTokens, departments } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
 import { isHttps } from './i18n.js';
 
@@ -72,23 +69,6 @@ export function endSession(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
 }
 
-async function principalForHash(db: Db, th: string): Promise<Principal | null> {
-  const [row] = await db
-    .select({
-      id: apiTokens.id,
-      name: apiTokens.name,
-      role: apiTokens.role,
-      departmentId: apiTokens.departmentId,
-      path: departments.path,
-      code: departments.code,
-      revokedAt: apiTokens.revokedAt,
-    })
-    .from(apiTokens)
-    .leftJoin(departments, eq(departments.id, apiTokens.departmentId))
-    .where(eq(apiTokens.tokenHash, th));
-  if (!row || row.revokedAt) return null;
-  return { tokenId: row.id, name: row.name, role: row.role, departmentId: row.departmentId, departmentPath: row.path, departmentCode: row.code };
-}
 
 /** The signed-in principal and session, or null (no cookie, bad signature, expired, token revoked). */
 export async function readSession(c: Context<AppEnv>): Promise<{ session: Session; principal: Principal } | null> {
@@ -101,7 +81,7 @@ export async function readSession(c: Context<AppEnv>): Promise<{ session: Sessio
   if (session.env === 1) {
     return { session, principal: { tokenId: null, name: 'ADMIN_TOKEN', role: 'admin', departmentId: null, departmentPath: null, departmentCode: null } };
   }
-  const principal = await principalForHash(c.get('deps').db, session.th);
+  const principal = await principalForTokenHash(c.get('deps').db, session.th);
   return principal ? { session, principal } : null;
 }
 
