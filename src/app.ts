@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { AppError } from './errors.js';
-import type { AppDeps, AppEnv } from './http/env.js';
+import type { AppDeps } from './http/env.js';
 import { hasJsonText, jsonText } from './http/json-text.js';
 import { accessLog, requireAuth } from './http/middleware.js';
 import { handleError, problemResponse } from './http/problem.js';

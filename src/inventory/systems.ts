@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
 import { inScope, requireScope } from '../auth/access.js';
 import type { Db } from '../db/client.js';
