@@ -3,37 +3,11 @@
  * in the service's zone (TZ, default Asia/Shanghai): it ends at the next local midnight.
  */
 import { addDays } from '../../reports/dates.js';
+import { startOfDayInZone } from '../../probes/time.js';
 import { dayIn } from '../sweeps/days.js';
 export const CAMPAIGN_TIME_ZONE = 'Asia/Shanghai';
 
 export type Day = string;
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Offset of the zone from UTC at an instant, in ms. */
-function offsetAt(ms: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of format(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - (ms - (ms % 1000));
-}
 
 /** The local calendar day an instant falls on. */
 export function dayOf(at: Date, timeZone = CAMPAIGN_TIME_ZONE): Day {
@@ -43,10 +17,7 @@ export function dayOf(at: Date, timeZone = CAMPAIGN_TIME_ZONE): Day {
 /** The instant a local calendar day starts. */
 export function startOfDay(day: Day, timeZone = CAMPAIGN_TIME_ZONE): Date {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
-  let ms = guess - offsetAt(guess, timeZone);
-  ms = guess - offsetAt(ms, timeZone);
-  return new Date(ms);
+  return startOfDayInZone(y, m, d, timeZone);
 }
 
 export { addDays };
