@@ -1,17 +1,16 @@
 import { rename, stat, readFile, writeFile, rm } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { AppError } from '../../errors.js';
-import { seedDemo } from '../../inventory/demo.js';
-import { EXPORT_FORMATS, exportInventory, type ExportFormat } from '../../inventory/export.js';
-import { IMPORT_LIMITS, importInventory, type ImportRowError } from '../../inventory/import/index.js';
+import type { ExportFormat } from '../../inventory/export.js';
+import type { ImportRowError } from '../../inventory/import/index.js';
 import { UsageError, type CliContext, type Command } from '../command.js';
 
 /** Row problems listed on stderr before the count of the rest. */
 const SHOWN_ERRORS = 20;
 
-function printRowErrors(ctx: CliContext, errors: ImportRowError[], total: number): void {
+function printRowErrors(ctx: CliContext, errors: ImportRowError[], total: number, maxErrors: number): void {
   for (const e of errors.slice(0, SHOWN_ERRORS)) ctx.err(`row ${e.row}, ${e.column}: ${e.message}`);
-  if (total > SHOWN_ERRORS) ctx.err(`… and ${total - SHOWN_ERRORS} more problem${total - SHOWN_ERRORS === 1 ? '' : 's'} (--json lists ${total > IMPORT_LIMITS.maxErrors ? `the first ${IMPORT_LIMITS.maxErrors}` : 'all of them'})`);
+  if (total > SHOWN_ERRORS) ctx.err(`… and ${total - SHOWN_ERRORS} more problem${total - SHOWN_ERRORS === 1 ? '' : 's'} (--json lists ${total > maxErrors ? `the first ${maxErrors}` : 'all of them'})`);
 }
 
 function rowErrorsOf(e: AppError): ImportRowError[] {
@@ -31,6 +30,7 @@ export const importCommand: Command = {
     const file = positionals[0]!;
     const dryRun = Boolean(values['dry-run']);
     const asJson = Boolean(values.json);
+    const { IMPORT_LIMITS, importInventory } = await import('../../inventory/import/index.js');
     const info = await stat(file);
     if (!info.isFile()) throw new AppError('bad_request', `${file} is not a file`);
     if (info.size > IMPORT_LIMITS.maxBytes) {
@@ -43,7 +43,7 @@ export const importCommand: Command = {
       const s = await importInventory(db, { principal: ctx.principal }, { bytes, fileName: name, dryRun });
       if (asJson) ctx.out(JSON.stringify(s, null, 2));
       if (s.errorCount) {
-        if (!asJson) printRowErrors(ctx, s.errors, s.errorCount);
+        if (!asJson) printRowErrors(ctx, s.errors, s.errorCount, IMPORT_LIMITS.maxErrors);
         const rows = new Set(s.errors.map((e) => e.row)).size;
         ctx.err(`xuncha: dry run of ${name}: ${s.errorCount} problem${s.errorCount === 1 ? '' : 's'} in ${rows}${s.errorCount > s.errors.length ? '+' : ''} row${rows === 1 ? '' : 's'}; nothing was written`);
         return 1;
@@ -60,7 +60,7 @@ export const importCommand: Command = {
       if (!(e instanceof AppError) || e.code !== 'validation_failed' || !e.errors?.length) throw e;
       const errors = rowErrorsOf(e);
       if (asJson) ctx.out(JSON.stringify({ dryRun, errors, errorCount: errors.length, detail: e.message }, null, 2));
-      else printRowErrors(ctx, errors, errors.length);
+      else printRowErrors(ctx, errors, errors.length, IMPORT_LIMITS.maxErrors);
       ctx.err(`xuncha: ${e.message.replace(/ \(first: .*\)$/, '')}`);
       return 1;
     }
@@ -75,6 +75,7 @@ export const exportCommand: Command = {
   async run({ positionals, values }, ctx) {
     if (positionals.length) throw new UsageError(`unexpected ${positionals[0]} (usage: ${exportCommand.usage})`);
     const out = values.out as string | undefined;
+    const { EXPORT_FORMATS, exportInventory } = await import('../../inventory/export.js');
     const fromExt = out && out !== '-' ? extname(out).slice(1).toLowerCase() : undefined;
     const format = ((values.format as string | undefined) ?? (fromExt && (EXPORT_FORMATS as readonly string[]).includes(fromExt) ? fromExt : undefined)) as ExportFormat | undefined;
     if (!format || !EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
@@ -117,6 +118,7 @@ export const seedCommand: Command = {
   async run({ positionals, values }, ctx) {
     if (positionals.length || !values.demo) throw new UsageError('only the demo data can be seeded: xuncha seed --demo');
     const { db } = await ctx.openDb();
+    const { seedDemo } = await import('../../inventory/demo.js');
     const n = await seedDemo(db, { principal: ctx.principal });
     ctx.out(
       n.departments || n.systems

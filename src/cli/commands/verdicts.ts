@@ -1,12 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { STATUSES } from '../../../reports/codes.js';
 import { isDay } from '../../../reports/dates.js';
-import { REPORT_FORMATS, type ReportFormat } from '../../../reports/monthly/index.js';
+import type { ReportFormat } from '../../../reports/monthly/index.js';
 import { isLang } from '../../i18n/index.js';
-import { createNotifier } from '../../notify/index.js';
-import { classifyAll } from '../../verdicts/classify-run.js';
-import { runFindingReminders } from '../../verdicts/findings.js';
-import { renderMonthlyReport } from '../../verdicts/monthly.js';
 import { localDay } from '../../verdicts/time.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -23,6 +19,7 @@ export const classifyCommand: Command = {
     if (asOf !== undefined && !isDay(asOf)) throw new UsageError(`--as-of must be a day YYYY-MM-DD, got "${asOf}"`);
     if (asOf !== undefined && asOf > today) throw new UsageError(`--as-of ${asOf} is in the future (today is ${today})`);
     const { db } = await ctx.openDb();
+    const { classifyAll } = await import('../../verdicts/classify-run.js');
     const r = await classifyAll(db, { asOf, now, actor: { principal: ctx.principal }, timeZone: ctx.config.TZ });
     if (values.json) {
       ctx.out(JSON.stringify({ asOf: r.asOf, policyVersion: r.policyVersion, systems: r.systems, counts: r.counts, changed: r.changed, findingsOpened: r.findingsOpened }));
@@ -48,8 +45,10 @@ export const reportMonthlyCommand: Command = {
     const lang = (values.lang as string | undefined) ?? 'zh';
     if (!isLang(lang)) throw new UsageError(`--lang must be zh or en, got "${lang}"`);
     const format = (values.format as string | undefined) ?? 'html';
+    const { REPORT_FORMATS } = await import('../../../reports/monthly/index.js');
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
     const { db } = await ctx.openDb();
+    const { renderMonthlyReport } = await import('../../verdicts/monthly.js');
     const r = await renderMonthlyReport(db, { month, lang, format: format as ReportFormat }, { now: new Date(), timeZone: ctx.config.TZ });
     const out = values.out as string | undefined;
     if (out) {
@@ -70,6 +69,7 @@ export const findingRemindersCommand: Command = {
   async run({ values }, ctx) {
     const { db } = await ctx.openDb();
     const now = new Date();
+    const [{ runFindingReminders }, { createNotifier }] = await Promise.all([import('../../verdicts/findings.js'), import('../../notify/index.js')]);
     const r = await runFindingReminders(db, now, createNotifier(db, { now: () => new Date() }), { timeZone: ctx.config.TZ, baseUrl: ctx.config.PUBLIC_URL });
     ctx.out(values.json ? JSON.stringify(r) : `${r.due} reminders due: ${r.sent} sent, ${r.failed} failed, ${r.duplicates} already sent`);
     return 0;
