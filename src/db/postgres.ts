@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -50,8 +52,13 @@ export function connectPostgres(url: string, opts: { max?: number; migrationsFol
   };
 }
 
+/** drizzle/ at the project root, found from src/db/ (sources) or dist/ (the bundle). */
 export function migrationsFolder(): string {
-  return new URL('../../drizzle', import.meta.url).pathname;
+  for (let dir = new URL('./', import.meta.url), i = 0; i < 4; dir = new URL('../', dir), i++) {
+    const candidate = new URL('drizzle/', dir);
+    if (existsSync(new URL('meta/_journal.json', candidate))) return fileURLToPath(candidate);
+  }
+  throw new Error('the drizzle/ migrations folder is missing from this installation');
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import { summarizeAccessLog } from '../../../probes/usage/access-log.js';
 import { systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { createServiceMetrics } from '../../metrics.js';
@@ -9,7 +8,6 @@ import { newWorkerId } from '../../sweeps/service.js';
 import { probeDepsFromConfig } from '../../sweeps/process.js';
 import { SWEEP_KINDS, type SweepKind } from '../../sweeps/types.js';
 import { upsertUsage } from '../../sweeps/usage.js';
-import { classifyAll } from '../../verdicts/classify-run.js';
 import { createLogger } from '../../logger.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -47,7 +45,7 @@ export const sweepCommand: Command = {
     let done = (await sweepProgress(db, sweepId, new Date())).done;
     const showBar = ctx.isTTY && !values.json;
     const leaseMs = Number(process.env.SWEEP_LEASE_MS ?? 60_000);
-    await runSweepWorker({
+    const stats = await runSweepWorker({
       db,
       deps,
       workerId: newWorkerId(),
@@ -65,11 +63,14 @@ export const sweepCommand: Command = {
     });
     if (showBar) process.stderr.write('\n');
     // As the server does after each sweep; a process that only joined leaves it to the one that started it.
-    if (join === undefined) await classifyAll(db, { now: new Date(), timeZone: ctx.config.TZ });
+    if (join === undefined) await (await import('../../verdicts/classify-run.js')).classifyAll(db, { now: new Date(), timeZone: ctx.config.TZ });
     const p = await sweepProgress(db, sweepId, new Date());
     const seconds = Math.round((Date.now() - started) / 100) / 10;
-    if (values.json) ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds }));
-    else {
+    if (values.json) {
+      const usage = process.resourceUsage();
+      const resources = { peakRssMb: Math.round(usage.maxRSS / 1024), cpuSeconds: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e5) / 10 };
+      ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds: (Date.now() - started) / 1000, probed: stats.targets, ...resources }));
+    } else {
       const outcomes = Object.entries(p.outcomes)
         .sort((a, b) => b[1] - a[1])
         .map(([k, v]) => `${k} ${v}`)
@@ -92,6 +93,7 @@ export const usageImportLogCommand: Command = {
     const { db } = await ctx.openDb();
     const [system] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, String(values.system)));
     if (!system) throw new AppError('not_found', `system ${values.system} not found`);
+    const { summarizeAccessLog } = await import('../../../probes/usage/access-log.js');
     const summary = await summarizeAccessLog(file, { timeZone: ctx.config.TZ });
     if (summary.error) throw new AppError('bad_request', `${file}: ${summary.error}`);
     if (summary.parsed === 0) throw new AppError('bad_request', `${file}: no line is in the combined log format (${summary.malformed} malformed)`);
