@@ -1,6 +1,7 @@
 import { rootCertificates } from 'node:tls';
-import { pipeline, type Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { IncomingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib';
 import { Client, type Agent, type Dispatcher } from 'undici';
 import { createConnector, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
 import { contentHash, decodeBody, extractTitle, isHtml, sha256Hex } from './content.js';
@@ -102,6 +103,10 @@ export interface LivenessResult {
 interface ProbeContext extends ConnectContext {
   options: LivenessOptions;
   timedOut: boolean;
+  /** Why the probe was stopped (its timeout or the caller's cancel), once it was. */
+  stopped?: ProbeFailure;
+  /** Aborts the exchange in progress, if any. */
+  cancel?: (reason: Error) => void;
 }
 
 export async function probeLiveness(url: string, options: LivenessOptions): Promise<LivenessResult> {
@@ -115,7 +120,7 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
   // lighter than an Agent with its Pool, and still our connector on every connection.
   const clients = new ProbeClients(ctx, timeoutMs);
   try {
-    await followAndRead(url, ctx, clients, deadline.signal, result);
+    await followAndRead(url, ctx, clients, result);
   } catch (err) {
     recordFailure(result, err, ctx);
   } finally {
@@ -205,18 +210,25 @@ function emptyResult(url: string, clock: ProbeClock): LivenessResult {
   };
 }
 
-/** One signal for the whole probe: the timeout (redirects and body included) or the caller's cancel. */
+/**
+ * One deadline for the whole probe (redirects and body included), and the caller's cancel: either
+ * stops the exchange in progress and any later one. No AbortSignal per probe: a timer and a callback
+ * cost less, and a sweep runs thousands of probes a second.
+ */
 function startDeadline(ctx: ProbeContext, timeoutMs: number, callerSignal: AbortSignal | undefined) {
-  const abort = new AbortController();
+  const stop = (failure: ProbeFailure) => {
+    if (ctx.stopped) return;
+    ctx.stopped = failure;
+    ctx.cancel?.(failure);
+  };
   const timer = setTimeout(() => {
     ctx.timedOut = true;
-    abort.abort(new ProbeFailure('timeout', `no complete response within ${timeoutMs} ms`));
+    stop(new ProbeFailure('timeout', `no complete response within ${timeoutMs} ms`));
   }, timeoutMs);
-  const onCallerAbort = () => abort.abort(new ProbeFailure('timeout', 'probe cancelled'));
+  const onCallerAbort = () => stop(new ProbeFailure('timeout', 'probe cancelled'));
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   if (callerSignal?.aborted) onCallerAbort();
   return {
-    signal: abort.signal,
     clear() {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
@@ -236,7 +248,6 @@ async function followAndRead(
   startUrl: string,
   ctx: ProbeContext,
   clients: ProbeClients,
-  signal: AbortSignal,
   result: LivenessResult,
 ): Promise<void> {
   let current = parseProbeUrl(startUrl);
@@ -248,19 +259,14 @@ async function followAndRead(
     delete result.status;
     const hopStart = ctx.clock.elapsedMs();
     ctx.phase = 'request';
-    const response = await clients.for(current.origin).request({
-      path: `${current.pathname}${current.search}`,
-      method: 'GET',
-      headers: requestHeaders(ctx.options),
-      signal,
-    });
+    const response = await exchange(clients.for(current.origin), `${current.pathname}${current.search}`, ctx, result);
     result.timings.firstByteMs = roundMs(ctx.clock.elapsedMs() - hopStart);
     describeConnection(result, ctx.connections.get(`${current.protocol}//${current.host}`));
     result.status = response.statusCode;
 
     const location = headerValue(response.headers, 'location');
     if (REDIRECT_STATUSES.has(response.statusCode) && location) {
-      response.body.dump().catch(() => {});
+      response.discard();
       if (result.redirects.length >= maxRedirects) throw new ProbeFailure('too_many_redirects', `more than ${maxRedirects} redirects`);
       const next = redirectTarget(current, location);
       result.redirects.push({ url: current.href, status: response.statusCode, location: next.href, remoteAddress: result.remoteAddress });
@@ -316,21 +322,22 @@ function requestHeaders(options: LivenessOptions): Record<string, string> {
   };
 }
 
-function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readFinalResponse(response: Dispatcher.ResponseData, ctx: ProbeContext, result: LivenessResult): Promise<void> {
+async function readFinalResponse(response: ProbeResponse, ctx: ProbeContext, result: LivenessResult): Promise<void> {
   const contentType = headerValue(response.headers, 'content-type');
   if (contentType) result.contentType = contentType;
   const lastModified = parseHttpDate(headerValue(response.headers, 'last-modified'));
   if (lastModified) result.lastModified = lastModified.toISOString();
   const failedStatus = response.statusCode >= 400;
   const cap = ctx.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const encoding = headerValue(response.headers, 'content-encoding');
   const declared = Number(headerValue(response.headers, 'content-length'));
-  if (!failedStatus && Number.isFinite(declared) && declared > cap && !headerValue(response.headers, 'content-encoding')) {
-    response.body.destroy();
+  if (!failedStatus && Number.isFinite(declared) && declared > cap && !encoding) {
+    response.discard(0);
     throw new ProbeFailure('body_too_large', `Content-Length ${declared} exceeds the ${cap}-byte cap`);
   }
 
@@ -340,8 +347,7 @@ async function readFinalResponse(response: Dispatcher.ResponseData, ctx: ProbeCo
     result.outcome = 'http_error';
     result.error = `HTTP ${response.statusCode}`;
   }
-  const body = decodedBody(response.body, headerValue(response.headers, 'content-encoding'));
-  const read = await readCapped(body, cap, (bytes) => (result.bodyBytes = bytes)).catch((err: unknown) => {
+  const read = await response.body.then((raw) => decode(raw, encoding, cap)).catch((err: unknown) => {
     if (failedStatus) return null;
     throw err;
   });
@@ -353,37 +359,115 @@ async function readFinalResponse(response: Dispatcher.ResponseData, ctx: ProbeCo
   describeBody(read.data, contentType, ctx.options.includeBody === true, result);
 }
 
-function decodedBody(body: Readable, encoding: string | undefined): Readable {
-  const name = (encoding ?? '').trim().toLowerCase();
-  const decoder =
-    name === 'gzip' || name === 'x-gzip'
-      ? createGunzip()
-      : name === 'deflate'
-        ? createInflate()
-        : name === 'br'
-          ? createBrotliDecompress()
-          : null;
-  if (!decoder) return body;
-  return pipeline(body, decoder, () => {});
+interface BodyRead {
+  data: Buffer;
+  bytes: number;
+  tooLarge: boolean;
 }
 
-async function readCapped(
-  stream: Readable,
-  cap: number,
-  progress: (bytes: number) => void,
-): Promise<{ data: Buffer; bytes: number; tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    progress(Math.min(bytes, cap));
-    if (bytes > cap) {
-      stream.destroy();
-      return { data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true };
-    }
-    chunks.push(chunk);
+interface ProbeResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The body as received (still content-encoded), cut at the cap. */
+  body: Promise<BodyRead>;
+  /** Drops the body: read and thrown away up to `limit` bytes (so a same-origin hop can reuse the connection), then the connection is closed. */
+  discard(limit?: number): void;
+}
+
+/** Ends an exchange whose body is no longer wanted; undici closes the connection with it. */
+const BODY_NOT_WANTED = new Error('response body not wanted');
+void BODY_NOT_WANTED.stack;
+
+/**
+ * One request through undici's dispatcher with a handler of our own: the body is gathered in memory up
+ * to the cap, without a stream, an async iterator or an AbortSignal per request (the sweep's hottest
+ * path). Resolves at the response headers; the probe's deadline cancels it at any point.
+ */
+function exchange(client: Client, path: string, ctx: ProbeContext, result: LivenessResult): Promise<ProbeResponse> {
+  const cap = ctx.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return new Promise<ProbeResponse>((resolveHead, rejectHead) => {
+    if (ctx.stopped) return rejectHead(ctx.stopped);
+    let controller: Dispatcher.DispatchController | undefined;
+    let headers = false;
+    let done = false;
+    let discardLimit = -1;
+    let bytes = 0;
+    const chunks: Buffer[] = [];
+    let resolveBody!: (read: BodyRead) => void;
+    let rejectBody!: (err: unknown) => void;
+    const body = new Promise<BodyRead>((res, rej) => ((resolveBody = res), (rejectBody = rej)));
+    body.catch(() => {}); // a discarded body's failure is nobody's business
+    const finish = (read: BodyRead | undefined, err?: unknown) => {
+      if (done) return;
+      done = true;
+      if (ctx.cancel === cancel) ctx.cancel = undefined;
+      if (!headers) rejectHead(err);
+      else if (read) resolveBody(read);
+      else rejectBody(err);
+    };
+    const cancel = (reason: Error) => {
+      if (controller) controller.abort(reason);
+      else finish(undefined, reason);
+    };
+    ctx.cancel = cancel;
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (ctx.stopped) c.abort(ctx.stopped);
+      },
+      onResponseStart(_c, statusCode, responseHeaders) {
+        if (statusCode < 200) return; // 1xx: the real response follows
+        headers = true;
+        resolveHead({
+          statusCode,
+          headers: responseHeaders,
+          body,
+          discard(limit = 128 * 1024) {
+            discardLimit = limit;
+            chunks.length = 0;
+            if (bytes > limit) controller?.abort(BODY_NOT_WANTED);
+          },
+        });
+      },
+      onResponseData(c, chunk) {
+        bytes += chunk.length;
+        if (discardLimit >= 0) {
+          if (bytes > discardLimit) c.abort(BODY_NOT_WANTED);
+          return;
+        }
+        result.bodyBytes = Math.min(bytes, cap);
+        if (bytes > cap) {
+          finish({ data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true });
+          c.abort(BODY_NOT_WANTED);
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        finish({ data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, tooLarge: false });
+      },
+      onResponseError(_c, err) {
+        finish(undefined, err);
+      },
+    };
+    client.dispatch({ path, method: 'GET', headers: requestHeaders(ctx.options) }, handler);
+  });
+}
+
+const unzip = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) } as const;
+
+/** Undoes Content-Encoding with the cap applied to the decoded size (a small compressed body can inflate to gigabytes). */
+async function decode(raw: BodyRead, encoding: string | undefined, cap: number): Promise<BodyRead> {
+  const name = (encoding ?? '').trim().toLowerCase();
+  const method = name === 'gzip' || name === 'x-gzip' ? unzip.gzip : name === 'deflate' ? unzip.deflate : name === 'br' ? unzip.br : undefined;
+  if (!method || raw.tooLarge) return raw;
+  try {
+    const data = await method(raw.data, { maxOutputLength: cap } satisfies ZlibOptions);
+    return { data, bytes: data.length, tooLarge: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { data: Buffer.alloc(0), bytes: cap, tooLarge: true };
+    throw err;
   }
-  return { data: Buffer.concat(chunks), bytes, tooLarge: false };
 }
 
 const TEXTUAL = /^(text\/|application\/(xhtml\+xml|xml|json|javascript|rss\+xml|atom\+xml)|[^;]*\+xml|[^;]*\+json)/i;
