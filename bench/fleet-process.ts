@@ -1,7 +1,8 @@
 /**
  * A loopback fleet for the sweep benchmark, run in its own process so it does not share the prober's
  * event loop: HTTP servers on 127.0.1.1 … 127.0.1.N (all loopback), each answering `/ok/…` with a small
- * page and leaving `/hang/…` unanswered. Prints `{"hosts":[{"ip","port"}]}` once listening.
+ * page and leaving `/hang/…` unanswered. Prints `{"hosts":[{"ip","port"}]}` once listening; exits
+ * when its stdin closes.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -23,7 +24,10 @@ for (let i = 1; i <= HOSTS; i++) {
   hosts.push({ ip, port: (server.address() as { port: number }).port });
 }
 process.stdout.write(`${JSON.stringify({ hosts })}\n`);
-process.on('SIGTERM', () => {
+const stop = () => {
   for (const s of servers) s.closeAllConnections();
   process.exit(0);
-});
+};
+process.on('SIGTERM', stop);
+// The benchmark holds our stdin open: when it exits, however it exits, so do we.
+process.stdin.on('end', stop).resume();

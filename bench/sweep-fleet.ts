@@ -10,9 +10,10 @@
  * Env: BENCH_TARGETS (10000), BENCH_CONCURRENCY (200), BENCH_TIMEOUT_MS (2000, the hang case's timeout).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { createProbeDeps } from '../probes/deps.js';
@@ -28,13 +29,57 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 2_000);
 const HANG_SHARE = 0.05;
 
-function peakRssMb(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 1048576;
+/** CPU seconds (user + system) used so far by the given processes, from /proc (Linux). */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100;
+}
+
+/** CPU seconds of PostgreSQL: every postgres process, plus the backends that have exited (the postmaster's reaped children). */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of postgresPids()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100;
+}
+
+function postgresPids(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.push(Number(name));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function formatCpu(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ');
 }
 
 async function startFleet(): Promise<{ child: ChildProcess; hosts: Array<{ ip: string; port: number }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fleet-process.ts', import.meta.url).pathname, '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fleet-process.ts', import.meta.url).pathname, '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   return { child, hosts: JSON.parse(line).hosts };
 }
@@ -56,48 +101,74 @@ async function loadTargets(db: Db, list: string[]): Promise<void> {
   }
 }
 
-/** BENCH_PROFILE=FILE writes a CPU profile of the sweep phase only (not the inventory fill). */
-async function profiled<T>(run: () => Promise<T>): Promise<T> {
-  const file = process.env.BENCH_PROFILE;
-  if (!file) return run();
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await run();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  }
+/** BENCH_PROFILE=DIR writes a CPU profile of each xuncha process there (node --cpu-prof). */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Resets the process's peak RSS (VmHWM) so the next reading covers what follows only. */
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    /* not Linux, or not permitted: the peak then includes the inventory fill */
-  }
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const BIN = process.env.BENCH_BIN ?? new URL('../bin/xuncha.mjs', import.meta.url).pathname;
+
+interface SweepSummary {
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
 }
 
-async function runOurs(db: Db, timeoutMs: number): Promise<{ seconds: number; perSecond: number; ok: number; failed: number }> {
-  const deps = createProbeDeps({ PROBE_TIMEOUT_MS: timeoutMs, PROBE_CONCURRENCY: CONCURRENCY, PROBE_PER_HOST: CONCURRENCY });
+/**
+ * Our sweep as ops run it: `xuncha sweep --join ID` in processes of its own (BENCH_WORKERS of them,
+ * the concurrency split between them), so the figures are the prober's, not this script's.
+ */
+async function runOurs(db: Db, timeoutMs: number, fleetPid: number) {
   const sweep = await createSweep(db, { trigger: 'cli', kinds: ['liveness'] }, new Date());
+  const env = { ...process.env, PROBE_TIMEOUT_MS: String(timeoutMs), PROBE_PER_HOST: String(CONCURRENCY), LOG_LEVEL: 'warn' };
+  const before = { fleet: cpuSeconds([fleetPid]), postgres: postgresCpuSeconds() };
   const t0 = performance.now();
-  const stats = await runSweepWorker({ db, deps, workerId: 'bench', timeZone: 'Asia/Shanghai', sweepId: sweep.id, concurrency: CONCURRENCY, probe: { retries: 0 } });
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, perSecond: stats.targets / seconds, ok: stats.ok, failed: stats.failed };
+  const children = Array.from({ length: WORKERS }, () => spawn(process.execPath, [...profileArgs(), BIN, 'sweep', '--join', String(sweep.id), '--concurrency', String(Math.ceil(CONCURRENCY / WORKERS)), '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
+  const outputs = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<SweepSummary>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (d) => (out += d));
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SweepSummary) : reject(new Error(`xuncha sweep exited ${code}`))));
+        }),
+    ),
+  );
+  const wallSeconds = (performance.now() - t0) / 1000;
+  // The sweep's own time: from when the processes had opened the database to when the last finished.
+  const seconds = Math.max(...outputs.map((o) => o.seconds));
+  const [row] = (await db.execute(sql`select count(*) filter (where outcome = 'ok')::int as ok, count(*)::int as n from sweep_targets where sweep_id = ${sweep.id}`)) as unknown as Array<{ ok: number; n: number }>;
+  const cpu = { xuncha: outputs.reduce((a, o) => a + o.cpuSeconds, 0), fleet: cpuSeconds([fleetPid]) - before.fleet, postgres: postgresCpuSeconds() - before.postgres };
+  return {
+    seconds,
+    wallSeconds,
+    perSecond: row!.n / seconds,
+    ok: row!.ok,
+    failed: row!.n - row!.ok,
+    peakRssMb: outputs.map((o) => o.peakRssMb),
+    cpu,
+  };
 }
 
-async function runBlackbox(list: string[], timeoutMs: number): Promise<{ seconds: number; perSecond: number; ok: number; failed: number }> {
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function runBlackbox(list: string[], timeoutMs: number, fleetPid: number) {
   const dir = mkdtempSync(join(tmpdir(), 'xuncha-bb-'));
   const config = join(dir, 'blackbox.yml');
   writeFileSync(config, `modules:\n  http_2xx:\n    prober: http\n    timeout: ${Math.round(timeoutMs / 1000)}s\n    http:\n      preferred_ip_protocol: ip4\n`);
-  const port = 19115;
+  const port = await freePort();
   const bb = spawn('prometheus-blackbox-exporter', [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: 'ignore' });
+  process.on('exit', () => bb.kill('SIGKILL'));
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, headersTimeout: timeoutMs * 3, bodyTimeout: timeoutMs * 3 });
   for (let i = 0; i < 100; i++) {
     try {
@@ -111,6 +182,7 @@ async function runBlackbox(list: string[], timeoutMs: number): Promise<{ seconds
   let ok = 0;
   let failed = 0;
   const t0 = performance.now();
+  const before = { blackbox: cpuSeconds([bb.pid!]), fleet: cpuSeconds([fleetPid]), driver: cpuSeconds([process.pid]) };
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < list.length) {
@@ -123,36 +195,36 @@ async function runBlackbox(list: string[], timeoutMs: number): Promise<{ seconds
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = { blackbox: cpuSeconds([bb.pid!]) - before.blackbox, fleet: cpuSeconds([fleetPid]) - before.fleet, driver: cpuSeconds([process.pid]) - before.driver };
   await pool.close();
   bb.kill('SIGTERM');
-  return { seconds, perSecond: list.length / seconds, ok, failed };
+  return { seconds, perSecond: list.length / seconds, ok, failed, cpu };
 }
 
 const database = await benchDatabase();
 await fillInventory(database.db, TARGETS);
 const fleet = await startFleet();
 try {
-  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY}; fleet: ${fleet.hosts.length} loopback hosts`);
+  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY} over ${WORKERS} xuncha process(es); fleet: ${fleet.hosts.length} loopback hosts`);
 
   const healthy = urls(fleet.hosts, 0);
   await loadTargets(database.db, healthy);
-  const fillRss = peakRssMb();
-  resetPeakRss();
-  const ours = await profiled(() => runOurs(database.db, 15_000));
-  const rss = peakRssMb();
-  const theirs = process.env.BENCH_SKIP_PEER ? { seconds: NaN, perSecond: NaN, ok: 0, failed: 0 } : await runBlackbox(healthy, 15_000);
-  console.log(`xuncha sweep:       ${ours.seconds.toFixed(2)} s, ${ours.perSecond.toFixed(0)} probes/s (ok ${ours.ok}, failed ${ours.failed}), results stored; peak RSS ${rss.toFixed(0)} MB (sweep phase; ${fillRss.toFixed(0)} MB peak during the inventory fill before it)`);
+  const ours = await runOurs(database.db, 15_000, fleet.child.pid!);
+  const rss = Math.max(...ours.peakRssMb);
+  const theirs = process.env.BENCH_SKIP_PEER ? { seconds: NaN, perSecond: NaN, ok: 0, failed: 0, cpu: {} } : await runBlackbox(healthy, 15_000, fleet.child.pid!);
+  console.log(`xuncha sweep:       ${ours.seconds.toFixed(2)} s, ${ours.perSecond.toFixed(0)} probes/s (ok ${ours.ok}, failed ${ours.failed}), results stored; ${ours.wallSeconds.toFixed(2)} s with process start-up; peak RSS ${ours.peakRssMb.join(' + ')} MB`);
   console.log(`blackbox exporter:  ${theirs.seconds.toFixed(2)} s, ${theirs.perSecond.toFixed(0)} probes/s (ok ${theirs.ok}, failed ${theirs.failed}), nothing stored`);
-  console.log(`throughput ratio ours/theirs: ${(ours.perSecond / theirs.perSecond).toFixed(2)}× (target ≥ 1.5×); peak RSS target < 256 MB: ${rss < 256 ? 'met' : 'missed'}`);
+  console.log(`CPU during our sweep: ${formatCpu(ours.cpu)}; during blackbox: ${formatCpu(theirs.cpu)}`);
+  console.log(`throughput ratio ours/theirs: ${(ours.perSecond / theirs.perSecond).toFixed(2)}× (target ≥ 1.5×); peak RSS per process target < 256 MB: ${rss < 256 ? 'met' : 'missed'}`);
 
-  if (process.env.BENCH_SKIP_HANG) process.exit(0);
-  const withHangs = urls(fleet.hosts, 1);
-  const hanging = withHangs.filter((u) => u.includes('/hang/')).length;
-  await loadTargets(database.db, withHangs);
-  const hang = await runOurs(database.db, TIMEOUT_MS);
-  const ideal = (hanging * TIMEOUT_MS) / 1000 / CONCURRENCY + ours.seconds;
-  console.log(`with ${hanging} hanging targets (timeout ${TIMEOUT_MS} ms): ${hang.seconds.toFixed(2)} s (ok ${hang.ok}, failed ${hang.failed}); ideal bound ${ideal.toFixed(2)} s; ratio ${(hang.seconds / ideal).toFixed(2)}× (target ≤ 1.2×)`);
-  console.log(`peak RSS over the whole run: ${peakRssMb().toFixed(0)} MB`);
+  if (!process.env.BENCH_SKIP_HANG) {
+    const withHangs = urls(fleet.hosts, 1);
+    const hanging = withHangs.filter((u) => u.includes('/hang/')).length;
+    await loadTargets(database.db, withHangs);
+    const hang = await runOurs(database.db, TIMEOUT_MS, fleet.child.pid!);
+    const ideal = (hanging * TIMEOUT_MS) / 1000 / CONCURRENCY + ours.seconds;
+    console.log(`with ${hanging} hanging targets (timeout ${TIMEOUT_MS} ms): ${hang.seconds.toFixed(2)} s (ok ${hang.ok}, failed ${hang.failed}); ideal bound ${ideal.toFixed(2)} s; ratio ${(hang.seconds / ideal).toFixed(2)}× (target ≤ 1.2×); peak RSS ${hang.peakRssMb.join(' + ')} MB`);
+  }
 } finally {
   fleet.child.kill('SIGTERM');
   await database.close();
