@@ -74,10 +74,9 @@ async function openConnection(ctx: ConnectContext, opts: buildConnector.Options)
   ctx.timings.dnsMs += resolution.ms;
   if (!resolution.ok) throw new ProbeFailure(resolution.outcome, `${host}: ${resolution.error}`);
 
-  const verdicts = resolution.addresses.map((a) => ({ ...a, verdict: checkAddress(a.address, ctx.policy) }));
-  const allowed = verdicts.filter((v) => v.verdict.allowed);
+  const allowed = resolution.addresses.filter((a) => checkAddress(a.address, ctx.policy).allowed);
   if (allowed.length === 0) {
-    throw new ProbeFailure('blocked_by_policy', `${host}: ${verdicts.map((v) => v.verdict.reason).join('; ')}`);
+    throw new ProbeFailure('blocked_by_policy', `${host}: ${resolution.addresses.map((a) => checkAddress(a.address, ctx.policy).reason).join('; ')}`);
   }
 
   ctx.phase = 'connect';

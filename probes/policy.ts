@@ -19,18 +19,19 @@ export interface CidrRule {
 
 export interface TargetPolicy {
   /** When set, only addresses inside one of these are allowed. */
-  allow: CidrRule[] | null;
+  allow: readonly CidrRule[] | null;
   /** Always denied, even when also inside the allow list. */
-  deny: CidrRule[];
+  deny: readonly CidrRule[];
 }
 
 export type AddressVerdictCode = 'allowed' | 'denied' | 'not_in_allow_list' | 'invalid_address';
 
+/** Shared between calls (cached): read only. */
 export interface AddressVerdict {
-  allowed: boolean;
-  code: AddressVerdictCode;
+  readonly allowed: boolean;
+  readonly code: AddressVerdictCode;
   /** Human-readable, e.g. `169.254.169.254 is in 169.254.169.254/32 (cloud metadata)`. */
-  reason: string;
+  readonly reason: string;
 }
 
 export class PolicyConfigError extends Error {
@@ -170,7 +171,8 @@ export function createTargetPolicy(input: TargetPolicyInput = {}): TargetPolicy 
   const allow = parseCidrList(input.allow, 'PROBE_ALLOW_CIDRS');
   const deny = parseCidrList(input.deny, 'PROBE_DENY_CIDRS');
   const defaults = input.defaultDeny === false ? [] : DEFAULT_DENY.map((d) => parseCidr(d.cidr, d.label));
-  return { allow: allow.length > 0 ? allow : null, deny: [...defaults, ...deny] };
+  // Frozen: checkAddress caches its verdicts per policy object.
+  return Object.freeze({ allow: allow.length > 0 ? Object.freeze(allow) : null, deny: Object.freeze([...defaults, ...deny]) });
 }
 
 /** From the environment variables of the contract. Throws PolicyConfigError naming the variable. */
@@ -179,7 +181,7 @@ export function targetPolicyFromEnv(env: Record<string, string | undefined> = pr
 }
 
 /** The longest-prefix rule, which names the reason best (metadata rather than all of link-local). */
-function mostSpecific(rules: CidrRule[]): CidrRule | undefined {
+function mostSpecific(rules: readonly CidrRule[]): CidrRule | undefined {
   return rules.reduce<CidrRule | undefined>((best, rule) => (!best || rule.prefix > best.prefix ? rule : best), undefined);
 }
 
@@ -192,6 +194,22 @@ function describe(rule: CidrRule): string {
  * address inside a NAT64 address (64:ff9b::/96) must pass the deny list too.
  */
 export function checkAddress(ip: string, policy: TargetPolicy): AddressVerdict {
+  // A sweep asks about the same few addresses thousands of times (twice per probe): remember the
+  // answers per policy, a bounded number of them.
+  let cache = verdictCache.get(policy);
+  if (!cache) verdictCache.set(policy, (cache = new Map()));
+  let verdict = cache.get(ip);
+  if (!verdict) {
+    if (cache.size >= VERDICT_CACHE_SIZE) cache.clear();
+    cache.set(ip, (verdict = judgeAddress(ip, policy)));
+  }
+  return verdict;
+}
+
+const VERDICT_CACHE_SIZE = 4096;
+const verdictCache = new WeakMap<TargetPolicy, Map<string, AddressVerdict>>();
+
+function judgeAddress(ip: string, policy: TargetPolicy): AddressVerdict {
   const parsed = parseAddress(ip);
   if (!parsed) return { allowed: false, code: 'invalid_address', reason: `"${ip}" is not an IP address` };
   const addr = canonicalAddress(parsed);
