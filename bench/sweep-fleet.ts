@@ -1,13 +1,18 @@
 /**
  * Issue 3 figures: a sweep of 10,000 liveness targets on a loopback fleet at concurrency 200 with
  * results stored in PostgreSQL, against the Debian package prometheus-blackbox-exporter (http module,
- * same fleet, same concurrency); then the same with 5% of targets hanging.
+ * same fleet, same concurrency); then the same with 5% of targets hanging. Ours is the real
+ * `xuncha sweep --join ID --json` in a process of its own (the bundle of `npm run build` when it is
+ * fresh), so its peak RSS and CPU are the prober's own; the CPU line shows where the machine's cores
+ * went (xuncha, the fleet, PostgreSQL; blackbox, the fleet and this script driving it).
  *
  *   apt-get install -y prometheus-blackbox-exporter
  *   DATABASE_URL=$(scripts/pg-start.sh /tmp/xuncha-bench-pg 55440) npx tsx bench/sweep-fleet.ts
  *   scripts/pg-stop.sh /tmp/xuncha-bench-pg
  *
- * Env: BENCH_TARGETS (10000), BENCH_CONCURRENCY (200), BENCH_TIMEOUT_MS (2000, the hang case's timeout).
+ * Env: BENCH_TARGETS (10000), BENCH_CONCURRENCY (200, split over the processes), BENCH_WORKERS (1
+ * xuncha process), BENCH_TIMEOUT_MS (2000, the hang case's timeout), BENCH_SKIP_PEER, BENCH_SKIP_HANG,
+ * BENCH_PROFILE=DIR (a CPU profile of each xuncha process), BENCH_BIN (another xuncha entry point).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';

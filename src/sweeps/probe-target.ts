@@ -100,7 +100,7 @@ export async function probeTarget(db: Db, t: LeasedTarget, kinds: SweepKind[], o
       };
       out.push({
         targetId: t.id,
-    sweepId: t.sweepId,
+        sweepId: t.sweepId,
         systemId: t.systemId,
         endpointId: t.endpointId,
         kind: 'ipv6',
@@ -118,7 +118,7 @@ export async function probeTarget(db: Db, t: LeasedTarget, kinds: SweepKind[], o
       const f = await fetchSiteSitemapFreshness(t.url, { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock, ca: o.ca });
       out.push({
         targetId: t.id,
-    sweepId: t.sweepId,
+        sweepId: t.sweepId,
         systemId: t.systemId,
         endpointId: t.endpointId,
         kind: 'freshness',
@@ -138,7 +138,7 @@ export async function probeTarget(db: Db, t: LeasedTarget, kinds: SweepKind[], o
     return [
       {
         targetId: t.id,
-    sweepId: t.sweepId,
+        sweepId: t.sweepId,
         systemId: t.systemId,
         endpointId: t.endpointId,
         kind: t.kind === 'usage_source' ? 'usage_pull' : 'liveness',
@@ -159,8 +159,7 @@ async function pullUsage(db: Db, t: LeasedTarget, o: ProbeTargetOptions): Promis
   const opts = { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock: o.deps.clock, ca: o.ca };
   const at = o.deps.clock.now();
   if (!source) {
-    return { targetId: t.id,
-    sweepId: t.sweepId, systemId: t.systemId, endpointId: null, kind: 'usage_pull', url: t.url, at, outcome: 'protocol_error', httpStatus: null, durationMs: null, detail: { error: 'usage source removed' }, contentHash: null };
+    return { targetId: t.id, sweepId: t.sweepId, systemId: t.systemId, endpointId: null, kind: 'usage_pull', url: t.url, at, outcome: 'protocol_error', httpStatus: null, durationMs: null, detail: { error: 'usage source removed' }, contentHash: null };
   }
   const r = source.kind === 'prometheus' ? await pullPrometheusMetric(source.url, parsePromSelector(source.selector), opts) : await pullJsonMetric(source.url, source.selector, opts);
   return {
