@@ -2,8 +2,7 @@
  * Issue 3 figures: a sweep of 10,000 liveness targets on a loopback fleet at concurrency 200 with
  * results stored in PostgreSQL, against the Debian package prometheus-blackbox-exporter (http module,
  * same fleet, same concurrency); then the same with 5% of targets hanging. Ours is the real
- * `xuncha sweep --join ID --json` in a process of its own (the bundle of `npm run build` when it is
- * fresh), so its peak RSS and CPU are the prober's own; the CPU line shows where the machine's cores
+ * `xuncha sweep --join ID --json` in a process of its own (the bundle, rebuilt first), so its peak RSS and CPU are the prober's own; the CPU line shows where the machine's cores
  * went (xuncha, the fleet, PostgreSQL; blackbox, the fleet and this script driving it).
  *
  *   apt-get install -y prometheus-blackbox-exporter
@@ -14,7 +13,7 @@
  * xuncha process), BENCH_TIMEOUT_MS (2000, the hang case's timeout), BENCH_SKIP_PEER, BENCH_SKIP_HANG,
  * BENCH_PROFILE=DIR (a CPU profile of each xuncha process), BENCH_BIN (another xuncha entry point).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,6 +205,8 @@ async function runBlackbox(list: string[], timeoutMs: number, fleetPid: number) 
   return { seconds, perSecond: list.length / seconds, ok, failed, cpu };
 }
 
+// Measure what `npm ci` ships: the bundle, rebuilt from the sources as they are now.
+if (!process.env.BENCH_BIN) execFileSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], { stdio: 'inherit' });
 const database = await benchDatabase();
 await fillInventory(database.db, TARGETS);
 const fleet = await startFleet();
