@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { endpoints, sweeps, sweepTargets, systems, usageSources } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
@@ -102,16 +102,24 @@ function rowsOf<T>(res: unknown): T[] {
  */
 export async function leaseTargets(db: Db, opts: { sweepId?: number; workerId: string; limit: number; leaseMs: number; now: Date }): Promise<LeasedTarget[]> {
   const until = new Date(opts.now.getTime() + opts.leaseMs);
-  const sweepFilter = opts.sweepId !== undefined ? sql`and t.sweep_id = ${opts.sweepId}` : sql`and t.sweep_id in (select id from sweeps where status = 'running')`;
+  const now = opts.now.toISOString();
+  const inSweep = opts.sweepId !== undefined ? sql`t.sweep_id = ${opts.sweepId}` : sql`t.sweep_id in (select id from sweeps where status = 'running')`;
+  // Expired leases and pending targets are looked up apart, each straight from the queue index
+  // (sweep_id, state, id): one query with an OR walks every target done so far, at each lease.
   const res = await db.execute(sql`
-    update sweep_targets s set state = 'leased', leased_by = ${opts.workerId}, lease_until = ${until.toISOString()}::timestamptz, attempts = s.attempts + 1
-    where s.id in (
+    with expired as (
       select t.id from sweep_targets t
-      where (t.state = 'pending' or (t.state = 'leased' and t.lease_until < ${opts.now.toISOString()}::timestamptz)) ${sweepFilter}
-      order by t.id
-      limit ${opts.limit}
+      where ${inSweep} and t.state = 'leased' and t.lease_until < ${now}::timestamptz
+      order by t.id limit ${opts.limit}
+      for update skip locked
+    ), pending as (
+      select t.id from sweep_targets t
+      where ${inSweep} and t.state = 'pending'
+      order by t.id limit ${opts.limit}
       for update skip locked
     )
+    update sweep_targets s set state = 'leased', leased_by = ${opts.workerId}, lease_until = ${until.toISOString()}::timestamptz, attempts = s.attempts + 1
+    where s.id = any(array(select id from (select id from expired union all select id from pending) u order by id limit ${opts.limit}))
     returning s.id, s.sweep_id, s.system_id, s.endpoint_id, s.usage_source_id, s.kind, s.url, s.attempts`);
   return rowsOf<Record<string, unknown>>(res).map((r) => ({
     id: Number(r.id),
@@ -152,12 +160,15 @@ export async function claimCompletion(db: Db, workerId: string, done: Array<{ id
   return new Set(rowsOf<{ id: unknown }>(res).map((r) => Number(r.id)));
 }
 
+/** Target states still to do: spelt out (not `<> 'done'`) so the queue index answers. */
+export const UNFINISHED = ['pending', 'leased'];
+
 /** Marks the sweep done once no target is left; true when this call finished it. */
 export async function finishSweepIfComplete(db: Db, sweepId: number, now: Date): Promise<boolean> {
   const res = await db.execute(sql`
     update sweeps set status = 'done', finished_at = ${now.toISOString()}::timestamptz
     where id = ${sweepId} and status = 'running'
-      and not exists (select 1 from sweep_targets where sweep_id = ${sweepId} and state <> 'done')
+      and not exists (select 1 from sweep_targets where sweep_id = ${sweepId} and state in ('pending', 'leased'))
     returning id`);
   return rowsOf(res).length > 0;
 }
@@ -228,7 +239,7 @@ export async function queueDepth(db: Db): Promise<number> {
     .select({ n: sql<number>`count(*)::int` })
     .from(sweepTargets)
     .innerJoin(sweeps, eq(sweeps.id, sweepTargets.sweepId))
-    .where(and(eq(sweeps.status, 'running'), ne(sweepTargets.state, 'done')));
+    .where(and(eq(sweeps.status, 'running'), inArray(sweepTargets.state, UNFINISHED)));
   return r?.n ?? 0;
 }
 

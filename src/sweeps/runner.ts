@@ -2,11 +2,11 @@ import type { ProbeDeps } from '../../probes/deps.js';
 import type { Db } from '../db/client.js';
 import type { Log } from '../logger.js';
 import type { ServiceMetrics } from '../metrics.js';
-import { claimCompletion, finishSweepIfComplete, leaseTargets, renewLeases, sweepKinds } from './queue.js';
+import { claimCompletion, finishSweepIfComplete, leaseTargets, renewLeases, sweepKinds, UNFINISHED } from './queue.js';
 import { probeTarget, type ProbeTargetOptions } from './probe-target.js';
 import { storeProbeRecords } from './store.js';
 import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { sweepTargets } from '../db/schema/index.js';
 
 export interface SweepWorkerOptions {
@@ -200,6 +200,6 @@ async function sweepDone(db: Db, sweepId: number): Promise<boolean> {
   const [r] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(sweepTargets)
-    .where(and(eq(sweepTargets.sweepId, sweepId), ne(sweepTargets.state, 'done')));
+    .where(and(eq(sweepTargets.sweepId, sweepId), inArray(sweepTargets.state, UNFINISHED)));
   return (r?.n ?? 0) === 0;
 }
