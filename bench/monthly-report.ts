@@ -13,7 +13,7 @@ import { addDays, monthEnd, monthOf, addMonthsToMonth } from '../reports/dates.j
 import { buildMonthlyReport, renderHtml } from '../reports/monthly/index.js';
 import { classifyAll } from '../src/verdicts/classify-run.js';
 import { checkReportMonth, loadMonthlyInput, renderMonthlyReport } from '../src/verdicts/monthly.js';
-import { endOfDay, localDay } from '../src/verdicts/time.js';
+import { endOfDay, localDay } from '../probes/time.js';
 import { benchDatabase, fillInventory } from './support.js';
 
 const SYSTEMS = Number(process.env.BENCH_SYSTEMS ?? 10_000);

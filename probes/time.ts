@@ -97,6 +97,36 @@ export function createDayKey(timeZone: string): (ms: number) => string {
   };
 }
 
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The local calendar day (`YYYY-MM-DD`) an instant falls on in the zone: the "day" of rollups, verdicts,
+ * campaign deadlines and reports (the service's TZ, default Asia/Shanghai).
+ */
+export function localDay(at: Date, timeZone = DEFAULT_TIME_ZONE): string {
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormatters.set(timeZone, f);
+  }
+  return f.format(at);
+}
+
+/** The instant a local calendar day `YYYY-MM-DD` starts. */
+export function startOfDay(day: string, timeZone = DEFAULT_TIME_ZONE): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return startOfDayInZone(y, m, d, timeZone);
+}
+
+/**
+ * The instant a local day ends (the next local midnight): rows stamped before it belong to `day` or
+ * earlier, and a campaign deadline `day` is on time until then.
+ */
+export function endOfDay(day: string, timeZone = DEFAULT_TIME_ZONE): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return startOfDayInZone(y, m, d + 1, timeZone);
+}
+
 /** The instant local midnight of `YYYY-MM-DD` starts in the zone. */
 export function startOfDayInZone(year: number, month: number, day: number, timeZone: string): Date {
   const offsetAt = createZoneOffset(timeZone);

@@ -2,7 +2,8 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { campaignItems, campaigns } from '../db/schema/index.js';
 import { ANSWERED_STATES } from './schemas.js';
-import { CAMPAIGN_TIME_ZONE, addDays, dayOf, startOfDay, type Day } from './days.js';
+import type { Day } from '../../reports/dates.js';
+import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
  * Ownership evidence from confirmation campaigns, for the classifier (`owner_unconfirmed`, and
@@ -50,8 +51,8 @@ export interface OwnerUnconfirmed {
 }
 
 /** Pure: ownership evidence per system from its campaign items (any order, any number of campaigns). */
-export function ownershipFromItems(items: readonly CampaignItemFact[], asOf: Day, timeZone = CAMPAIGN_TIME_ZONE): Map<number, OwnershipFromCampaigns> {
-  const endOfAsOf = startOfDay(addDays(asOf, 1), timeZone).getTime();
+export function ownershipFromItems(items: readonly CampaignItemFact[], asOf: Day, timeZone = DEFAULT_TIME_ZONE): Map<number, OwnershipFromCampaigns> {
+  const endOfAsOf = endOfDay(asOf, timeZone).getTime();
   const bySystem = new Map<number, CampaignItemFact[]>();
   for (const it of items) {
     if (it.campaignCreatedAt.getTime() >= endOfAsOf) continue;
@@ -67,7 +68,7 @@ export function ownershipFromItems(items: readonly CampaignItemFact[], asOf: Day
     let confirmedAt: Day | null = null;
     for (const it of list) {
       if (answeredBy(it)) {
-        const d = dayOf(it.answeredAt!, timeZone);
+        const d = localDay(it.answeredAt!, timeZone);
         if (confirmedAt === null || d > confirmedAt) confirmedAt = d;
       }
     }
@@ -85,9 +86,9 @@ export function ownershipFromItems(items: readonly CampaignItemFact[], asOf: Day
 }
 
 /** Loads the campaign items of the given systems (all systems when omitted). */
-export async function loadCampaignItemFacts(db: Db, asOf: Day, systemIds?: number[], timeZone = CAMPAIGN_TIME_ZONE): Promise<CampaignItemFact[]> {
+export async function loadCampaignItemFacts(db: Db, asOf: Day, systemIds?: number[], timeZone = DEFAULT_TIME_ZONE): Promise<CampaignItemFact[]> {
   if (systemIds && !systemIds.length) return [];
-  const endOfAsOf = startOfDay(addDays(asOf, 1), timeZone);
+  const endOfAsOf = endOfDay(asOf, timeZone);
   const rows = await db
     .select({
       systemId: campaignItems.systemId,

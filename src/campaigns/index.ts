@@ -10,4 +10,3 @@ export { ownershipFromItems, ownershipEvidence, ownerUnconfirmed, loadCampaignIt
 export { runCampaignReminders, reminderStage, type ReminderRun, type ReminderStage } from './reminders.js';
 export { instanceKeys, instanceKeysOf, InstanceKeys, LINK_SECRET_SETTING } from './secret.js';
 export { signLink, parseLink, linkCsrfToken, linkCsrfValid } from './links.js';
-export { dayOf, addDays, deadlineEnd, CAMPAIGN_TIME_ZONE as TIME_ZONE } from './days.js';

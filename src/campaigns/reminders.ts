@@ -2,7 +2,8 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, transfers } from '../db/schema/index.js';
 import type { Notifier, NotifyResult } from '../notify/index.js';
-import { CAMPAIGN_TIME_ZONE, dayOf, daysBetween } from './days.js';
+import { diffDays } from '../../reports/dates.js';
+import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
 
 export type ReminderStage = '7d' | '1d' | 'overdue';
 
@@ -12,7 +13,7 @@ export type ReminderStage = '7d' | '1d' | 'overdue';
  * that misses a day still sends each stage; dedupe keeps every stage to one message.
  */
 export function reminderStage(deadline: string, today: string): ReminderStage | null {
-  const left = daysBetween(today, deadline);
+  const left = diffDays(deadline, today);
   if (left < 0) return 'overdue';
   if (left <= 1) return '1d';
   if (left <= 7) return '7d';
@@ -41,7 +42,7 @@ export async function runCampaignReminders(
   notifier: Notifier,
   opts: { baseUrl?: string; timeZone?: string } = {},
 ): Promise<ReminderRun> {
-  const today = dayOf(now, opts.timeZone ?? CAMPAIGN_TIME_ZONE);
+  const today = localDay(now, opts.timeZone ?? DEFAULT_TIME_ZONE);
   const open = await db.select().from(campaigns).where(eq(campaigns.status, 'open')).orderBy(asc(campaigns.id));
   const run: ReminderRun = { campaigns: 0, due: 0, sent: 0, failed: 0, duplicates: 0, results: [] };
   for (const c of open) {
@@ -65,7 +66,7 @@ export async function runCampaignReminders(
       run.due += 1;
       const pending = Number(d.pending);
       const incoming = Number(d.incoming);
-      const left = daysBetween(today, c.deadline);
+      const left = diffDays(c.deadline, today);
       const when = stage === 'overdue' ? `已于 ${c.deadline} 截止` : left === 0 ? `今天（${c.deadline}）截止` : `将于 ${c.deadline} 截止（还有 ${left} 天）`;
       const whenEn = stage === 'overdue' ? `was due on ${c.deadline}` : left === 0 ? `is due today (${c.deadline})` : `is due on ${c.deadline} (${left} days left)`;
       const dedupeKey = `campaign:${c.id}:department:${d.code}:reminder:${stage}`;

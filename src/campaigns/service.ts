@@ -6,7 +6,8 @@ import { campaignDepartments, campaignItems, campaigns, departments, missingSyst
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../inventory/audit.js';
 import { escapeLike } from '../inventory/departments.js';
-import { CAMPAIGN_TIME_ZONE, addDays, dayOf, deadlineEnd } from './days.js';
+import { addDays } from '../../reports/dates.js';
+import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 import { newNonce, signLink } from './links.js';
 import type {
   CampaignCreate,
@@ -24,12 +25,12 @@ export const LINK_GRACE_DAYS = 14;
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 
-export function linkExpiry(deadline: string, timeZone = CAMPAIGN_TIME_ZONE): Date {
-  return deadlineEnd(addDays(deadline, LINK_GRACE_DAYS), timeZone);
+export function linkExpiry(deadline: string, timeZone = DEFAULT_TIME_ZONE): Date {
+  return endOfDay(addDays(deadline, LINK_GRACE_DAYS), timeZone);
 }
 
-export function isOverdue(deadline: string, now: Date, timeZone = CAMPAIGN_TIME_ZONE): boolean {
-  return now.getTime() >= deadlineEnd(deadline, timeZone).getTime();
+export function isOverdue(deadline: string, now: Date, timeZone = DEFAULT_TIME_ZONE): boolean {
+  return now.getTime() >= endOfDay(deadline, timeZone).getTime();
 }
 
 /** Departments of the scope, each standing for its subtree; unknown codes are field errors. */
@@ -61,7 +62,7 @@ async function resolveScope(db: Db, scope: CampaignCreate['scope']) {
  * department row (and so one link) per owning department.
  */
 export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate, now: Date): Promise<number> {
-  const today = dayOf(now);
+  const today = localDay(now);
   if (input.deadline < today) {
     throw new AppError('validation_failed', `the deadline ${input.deadline} is in the past`, [{ path: 'deadline', message: `must be ${today} or later` }]);
   }
@@ -384,4 +385,3 @@ export async function listMissingReports(db: Db, principal: Principal, campaignI
     }));
 }
 
-export { CAMPAIGN_TIME_ZONE };

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { probeIpv6 } from '../../probes/ipv6.js';
+import { localDay } from '../../probes/time.js';
 import { probeLiveness, type LivenessResult } from '../../probes/liveness.js';
 import { fetchSiteSitemapFreshness } from '../../probes/freshness.js';
 import { pullJsonMetric, pullPrometheusMetric } from '../../probes/usage/pull.js';
 import type { ProbeDeps } from '../../probes/deps.js';
 import type { Db } from '../db/client.js';
 import { usageSources } from '../db/schema/index.js';
-import { dayIn } from './days.js';
 import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
 
 /** Failures worth another try: the network hiccuped, not the system. Timeouts are not retried (they cost the whole budget). */
@@ -175,7 +175,7 @@ async function pullUsage(db: Db, t: LeasedTarget, o: ProbeTargetOptions): Promis
     durationMs: r.totalMs,
     detail: r.ok ? { value: r.value, metric: source.metric } : { error: r.error, metric: source.metric },
     contentHash: null,
-    usage: { metric: source.metric, day: dayIn(o.timeZone, at), value: r.ok ? r.value : Number.NaN, sourceId: source.id },
+    usage: { metric: source.metric, day: localDay(at, o.timeZone), value: r.ok ? r.value : Number.NaN, sourceId: source.id },
   };
 }
 

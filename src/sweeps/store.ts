@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { contentChanges, endpointState, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
-import { dayIn } from './days.js';
+import { localDay } from '../../probes/time.js';
 import type { ProbeRecord } from './types.js';
 
 interface DayRollup {
@@ -23,7 +23,7 @@ export function rollupDays(records: ProbeRecord[], timeZone: string): DayRollup[
   const byKey = new Map<string, DayRollup>();
   for (const r of records) {
     if (r.kind !== 'liveness') continue;
-    const day = dayIn(timeZone, r.at);
+    const day = localDay(r.at, timeZone);
     const key = `${r.systemId}|${day}`;
     let d = byKey.get(key);
     if (!d) byKey.set(key, (d = { systemId: r.systemId, day, probes: 0, ok: 0, failed: 0, dnsNxdomain: 0, outcomes: {}, sumMs: 0, maxMs: 0, certDaysLeftMin: null, contentHash: null }));

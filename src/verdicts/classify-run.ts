@@ -12,7 +12,7 @@ import { loadPackMaterial } from './evidence-pack.js';
 import { loadSystemEvidence, type LoadedSystem } from './evidence.js';
 import { activePolicy } from './policies.js';
 import { chunks, intArray, rowsOf } from './sql.js';
-import { DEFAULT_TIME_ZONE, localDay } from './time.js';
+import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
 
 /**
  * The classification run: loads the evidence of every system, classifies it with the active policy,

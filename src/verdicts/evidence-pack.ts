@@ -4,7 +4,7 @@ import type { Day } from '../../reports/dates.js';
 import type { ContentHashPoint, DnsAnswer, OwnerReply, ProbeSample, UsagePoint } from '../../reports/findings.js';
 import type { Db } from '../db/client.js';
 import { intArray, rowsOf } from './sql.js';
-import { endOfDay } from './time.js';
+import { endOfDay } from '../../probes/time.js';
 
 /**
  * What goes into the evidence pack of a new finding besides the classification: recent raw probe

@@ -8,7 +8,7 @@ import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
 import { intArray, rowsOf } from './sql.js';
-import { DEFAULT_TIME_ZONE, endOfDay, localDay } from './time.js';
+import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
  * The evidence loader: fills `SystemEvidence` (reports/evidence.ts) for every system, or the given ones,

@@ -29,7 +29,7 @@ import { escapeLike, findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
 import { rowsOf, textArray } from './sql.js';
-import { DEFAULT_TIME_ZONE, localDay } from './time.js';
+import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
 
 /**
  * The findings service: clean-up cases opened by the classifier, moved through the pure state machine of

@@ -11,7 +11,7 @@ export * from './evidence.js';
 export * from './findings.js';
 export * from './monthly.js';
 export * from './policies.js';
-export { localDay, endOfDay } from './time.js';
+export { localDay, endOfDay } from '../../probes/time.js';
 
 /** The `afterSweep` hook of the Node server: classify every system once a sweep has finished. */
 export function classifyAfterSweep(log: Log, timeZone: string, now: () => Date = () => new Date()) {

@@ -23,7 +23,7 @@ import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { activePolicy } from './policies.js';
 import { rowsOf } from './sql.js';
-import { DEFAULT_TIME_ZONE, endOfDay, localDay } from './time.js';
+import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
  * The monthly report loader: fills `MonthlyReportInput` from the database as of a month's last day

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { daysBetween } from '../campaigns/days.js';
+import { diffDays } from '../../reports/dates.js';
 import type { ProbeDayPoint } from './data.js';
 import { fmtPct } from './layout.js';
 import type { T } from './i18n.js';
@@ -23,12 +23,12 @@ function barFill(av: number): string {
 export const ProbeChart: FC<{ t: T; points: ProbeDayPoint[]; id: string }> = ({ t, points, id }) => {
   const first = points[0]!.day;
   const last = points[points.length - 1]!.day;
-  const span = Math.max(1, daysBetween(first, last));
+  const span = Math.max(1, diffDays(last, first));
   const innerW = W - M.l - M.r;
   const innerH = H - M.t - M.b;
   const slot = innerW / (span + 1);
   const barW = Math.max(2, Math.min(18, slot * 0.7));
-  const x = (day: string) => M.l + slot * daysBetween(first, day) + slot / 2;
+  const x = (day: string) => M.l + slot * diffDays(day, first) + slot / 2;
   const yAv = (av: number) => M.t + innerH * (1 - av);
   const maxMs = Math.max(1, ...points.map((p) => p.meanMs ?? 0));
   const msTop = Math.ceil((maxMs * 1.1) / 100) * 100;

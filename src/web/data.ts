@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, like } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
-import { addDays, dayOf } from '../campaigns/days.js';
+import { addDays } from '../../reports/dates.js';
+import { localDay } from '../../probes/time.js';
 import type { Db } from '../db/client.js';
 import { campaignItems, campaigns, departments, endpoints, endpointState, findings, probeDays, systems, usageDays } from '../db/schema/index.js';
 import { escapeLike } from '../inventory/departments.js';
@@ -17,7 +18,7 @@ export interface ProbeDayPoint {
 }
 
 export async function probeHistory(db: Db, systemId: number, now: Date): Promise<ProbeDayPoint[]> {
-  const since = addDays(dayOf(now), -HISTORY_DAYS + 1);
+  const since = addDays(localDay(now), -HISTORY_DAYS + 1);
   const rows = await db
     .select({ day: probeDays.day, probes: probeDays.probes, ok: probeDays.ok, sumMs: probeDays.sumMs })
     .from(probeDays)
@@ -63,7 +64,7 @@ export interface UsageSummary {
 }
 
 export async function usageSummary(db: Db, systemId: number, now: Date): Promise<UsageSummary[]> {
-  const since = addDays(dayOf(now), -HISTORY_DAYS + 1);
+  const since = addDays(localDay(now), -HISTORY_DAYS + 1);
   const rows = await db
     .select({ day: usageDays.day, metric: usageDays.metric, value: usageDays.value })
     .from(usageDays)

@@ -35,7 +35,7 @@ import {
   type LinkContext,
   type Official,
 } from '../campaigns/index.js';
-import { dayOf } from '../campaigns/days.js';
+import { localDay } from '../../probes/time.js';
 import { campaignDepartments, departments } from '../db/schema/index.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/enums.js';
 import { AppError } from '../errors.js';
@@ -258,7 +258,7 @@ webRoutes.get('/findings', async (c) => {
 webRoutes.get('/reports', async (c) => {
   const w = await signedIn(c);
   if (w instanceof Response) return w;
-  const today = dayOf(c.get('deps').now());
+  const today = localDay(c.get('deps').now());
   const months: string[] = [];
   let y = Number(today.slice(0, 4));
   let m = Number(today.slice(5, 7));
@@ -315,7 +315,7 @@ async function campaignsPage(c: C, w: SignedIn, extra: { form?: CreateForm; erro
   const isOps = w.principal.role === 'admin' || w.principal.role === 'auditor';
   return render(
     c,
-    <CampaignsPage {...w} items={await listCampaigns(db, w.principal, now())} counties={isOps ? await countyOptions(c) : []} minDeadline={dayOf(now())} {...extra} />,
+    <CampaignsPage {...w} items={await listCampaigns(db, w.principal, now())} counties={isOps ? await countyOptions(c) : []} minDeadline={localDay(now())} {...extra} />,
     status,
   );
 }

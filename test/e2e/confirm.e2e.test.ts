@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, dayOf } from '../../src/campaigns/days.js';
+import { addDays } from '../../reports/dates.js';
+import { localDay } from '../../probes/time.js';
 import { endpoints, endpointState, findings, probeDays, systems, usageDays } from '../../src/db/schema/index.js';
 import { eq } from 'drizzle-orm';
 import { ADMIN, startTestApp, type TestApp } from '../support/app.js';
@@ -67,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
       expect((await t.call('POST', '/api/v1/systems', { body })).status).toBe(201);
     }
     await seedEvidence(t);
-    const today = dayOf(new Date());
+    const today = localDay(new Date());
     campaignId = await createCampaign(t, { name: '2026年兰山区系统归属核查', deadline: addDays(today, 20), scope: { counties: ['371302', '371311'] } });
     links = await linksOf(t, campaignId);
     server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -210,7 +211,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
 async function seedEvidence(t: TestApp): Promise<void> {
   const db = t.database.db;
   const id = await systemId(t, 'LS-PORTAL');
-  const today = dayOf(new Date());
+  const today = localDay(new Date());
   const rows = Array.from({ length: 30 }, (_, i) => {
     const day = addDays(today, i - 30);
     const probes = 24;

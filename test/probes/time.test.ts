@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDayKey, parseHttpDate, parseW3cDatetime, startOfDayInZone } from '../../probes/time.js';
+import { createDayKey, endOfDay, localDay, parseHttpDate, parseW3cDatetime, startOfDay, startOfDayInZone } from '../../probes/time.js';
 
 describe('HTTP dates', () => {
   it('parses the three forms of RFC 9110 as GMT', () => {
@@ -49,5 +49,26 @@ describe('days in a time zone', () => {
     expect(berlin(Date.parse('2026-07-01T22:30:00Z'))).toBe('2026-07-02');
     expect(berlin(Date.parse('2026-01-01T22:30:00Z'))).toBe('2026-01-01');
     expect(startOfDayInZone(2026, 3, 29, 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+  });
+});
+
+describe('local days (rollups, verdicts, campaign deadlines)', () => {
+  it('puts an instant on the Shanghai calendar day by default', () => {
+    expect(localDay(new Date('2026-10-31T15:59:59Z'))).toBe('2026-10-31');
+    expect(localDay(new Date('2026-10-31T16:00:00Z'))).toBe('2026-11-01');
+    expect(localDay(new Date('2026-10-31T16:00:00Z'), 'UTC')).toBe('2026-10-31');
+  });
+
+  it('starts and ends days at local midnight, across month and year ends', () => {
+    expect(startOfDay('2026-11-01').toISOString()).toBe('2026-10-31T16:00:00.000Z');
+    expect(endOfDay('2026-10-31').toISOString()).toBe('2026-10-31T16:00:00.000Z');
+    expect(endOfDay('2026-12-31').toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(endOfDay('2028-02-28', 'UTC').toISOString()).toBe('2028-02-29T00:00:00.000Z');
+  });
+
+  it('ends the day before a daylight-saving change at the right local midnight', () => {
+    // Berlin moves to UTC+2 on 2026-03-29: that day starts at 23:00 UTC the evening before.
+    expect(endOfDay('2026-03-28', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(endOfDay('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
   });
 });

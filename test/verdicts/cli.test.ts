@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, addMonthsToMonth, monthEnd, monthOf } from '../../reports/dates.js';
 import { openPglite } from '../../src/db/pglite.js';
-import { localDay } from '../../src/verdicts/time.js';
+import { localDay } from '../../probes/time.js';
 import { runCli } from '../support/cli.js';
 
 const dirs: string[] = [];
