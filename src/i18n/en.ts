@@ -1,10 +1,10 @@
-import type { MessageKey } from './zh.js';
+import type { ReportKey } from './zh.js';
 
 /**
  * English catalogue. Typed against the Chinese one: a key missing here, or one that exists only here, is a
  * compile error.
  */
-export const en: Record<MessageKey, string> = {
+export const en: Record<ReportKey, string> = {
   'status.active': 'Active',
   'status.semi_zombie': 'Semi-zombie',
   'status.zombie': 'Zombie',

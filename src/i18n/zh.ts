@@ -203,4 +203,4 @@ export const zh = {
   'report.yes': '是',
 } as const satisfies Record<string, string>;
 
-export type MessageKey = keyof typeof zh;
+export type ReportKey = keyof typeof zh;

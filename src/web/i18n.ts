@@ -1,30 +1,14 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { uiEn } from '../i18n/ui-en.js';
-import { uiZh, type UiKey } from '../i18n/ui-zh.js';
+import { isMessageKey, t as translate, type Lang, type MessageParams, type UiKey } from '../i18n/index.js';
 
-/** Same languages and placeholder grammar as the report catalogues in src/i18n. */
-export type Lang = 'zh' | 'en';
-export type UiParams = Readonly<Record<string, string | number>>;
+/** The pages' view of the one message catalogue (src/i18n): `ui.*` keys. */
+export type { Lang };
+export type UiParams = MessageParams;
 export type T = (key: UiKey, params?: UiParams) => string;
 
-const catalogues: Record<Lang, Readonly<Record<UiKey, string>>> = { zh: uiZh, en: uiEn };
-
-function isUiKey(k: string): k is UiKey {
-  return Object.prototype.hasOwnProperty.call(uiZh, k);
-}
-
 export function ui(lang: Lang, key: UiKey, params: UiParams = {}): string {
-  const template = catalogues[lang][key] ?? uiZh[key] ?? key;
-  return template.replace(/\{([A-Za-z0-9_]+)(?::([A-Za-z0-9_.]+))?\}/g, (whole, name: string, prefix: string | undefined) => {
-    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
-    const value = String(params[name]);
-    if (prefix) {
-      const nested = `${prefix}.${value}`;
-      if (isUiKey(nested)) return catalogues[lang][nested];
-    }
-    return value;
-  });
+  return translate(lang, key, params);
 }
 
 export function translator(lang: Lang): T {
@@ -35,7 +19,7 @@ export function translator(lang: Lang): T {
 export function label(t: T, prefix: string, value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return t('ui.unknown');
   const key = `${prefix}.${value}`;
-  return isUiKey(key) ? t(key) : value;
+  return key.startsWith('ui.') && isMessageKey(key) ? t(key as UiKey) : value;
 }
 
 const LANG_COOKIE = 'xc_lang';

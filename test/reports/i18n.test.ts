@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES, FLAG_CODES, STATUSES } from '../../reports/codes.js';
 import { catalogue, isLang, t, type MessageKey } from '../../src/i18n/index.js';
-import { en } from '../../src/i18n/en.js';
 import { zh } from '../../src/i18n/zh.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{([A-Za-z0-9_]+)(?::[A-Za-z0-9_.]+)?\}/g)].map((m) => m[1]).sort();
 
 describe('message catalogues', () => {
-  it('English has exactly the keys of Chinese, with the same placeholders', () => {
-    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
-    for (const key of Object.keys(zh) as MessageKey[]) {
-      expect(placeholders(en[key]), key).toEqual(placeholders(zh[key]));
-      expect(en[key].trim().length, key).toBeGreaterThan(0);
+  it('English has exactly the keys of Chinese, with the same placeholders (reports and pages)', () => {
+    const zhAll = catalogue('zh');
+    const enAll = catalogue('en');
+    expect(Object.keys(enAll).sort()).toEqual(Object.keys(zhAll).sort());
+    expect(Object.keys(zhAll).length).toBeGreaterThan(Object.keys(zh).length);
+    for (const key of Object.keys(zhAll) as MessageKey[]) {
+      expect(placeholders(enAll[key]), key).toEqual(placeholders(zhAll[key]));
+      expect(enAll[key].trim().length, key).toBeGreaterThan(0);
     }
+  });
+
+  it('one lookup serves the pages too: nested labels resolve across the catalogue', () => {
+    expect(t('zh', 'ui.signedInAs', { name: '张三', role: 'auditor' })).toBe('当前用户：张三（运维审计）');
+    expect(t('en', 'ui.nav.inventory')).not.toBe('ui.nav.inventory');
   });
 
   it('statuses, reasons and flags have names in both languages', () => {
