@@ -14,7 +14,7 @@ export async function benchDatabase(): Promise<Database> {
   const database = url ? connectPostgres(url, { max: 20 }) : await openPglite();
   await database.migrate();
   await database.db.execute(
-    sql`truncate table audit_log, probe_results, probe_days, endpoint_state, content_changes, usage_days, usage_sources, sweep_targets, sweeps, findings, status_history, campaign_items, campaign_departments, transfers, missing_system_reports, campaigns, endpoints, systems, api_tokens, departments restart identity cascade`,
+    sql`truncate table audit_log, probe_results, probe_days, endpoint_state, content_changes, ipv6_changes, usage_days, usage_sources, sweep_targets, sweeps, findings, status_history, campaign_items, campaign_departments, transfers, missing_system_reports, campaigns, endpoints, systems, api_tokens, departments restart identity cascade`,
   );
   return database;
 }

@@ -1,6 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contentChanges, endpointState, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
+import { contentChanges, endpointState, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
 import { localDay } from '../../probes/time.js';
 import type { ProbeRecord } from './types.js';
 
@@ -118,6 +118,13 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   }
 }
 
+/** What makes an IPv6 result worth a history row: its grade and link rates (to the percent). */
+function ipv6Key(v: unknown): string {
+  const x = (v ?? {}) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown };
+  const pct = (n: unknown) => (typeof n === 'number' ? Math.round(n * 100) : '-');
+  return x.grade === undefined ? '' : `${String(x.grade)}|${pct(x.secondLevelRate)}|${pct(x.thirdLevelRate)}`;
+}
+
 async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void> {
   const byEndpoint = new Map<number, ProbeRecord[]>();
   for (const r of records) {
@@ -132,6 +139,7 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
     (await db.select().from(endpointState).where(inArray(endpointState.endpointId, ids))).map((s) => [s.endpointId, s]),
   );
   const changes: Array<typeof contentChanges.$inferInsert> = [];
+  const ipv6History: Array<typeof ipv6Changes.$inferInsert> = [];
   const rows: Array<typeof endpointState.$inferInsert> = [];
   for (const id of ids) {
     const list = byEndpoint.get(id)!.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -151,6 +159,10 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
           changes.push({ endpointId: id, systemId: r.systemId, at: r.at, contentHash: r.contentHash });
         }
       } else if (r.kind === 'ipv6' && r.ipv6) {
+        if (typeof r.ipv6.grade === 'string' && ipv6Key(r.ipv6) !== ipv6Key(next.ipv6)) {
+          const rate = (n: unknown) => (typeof n === 'number' ? n : null);
+          ipv6History.push({ endpointId: id, systemId: r.systemId, at: r.at, grade: String(r.ipv6.grade), secondLevelRate: rate(r.ipv6.secondLevelRate), thirdLevelRate: rate(r.ipv6.thirdLevelRate) });
+        }
         next.ipv6 = r.ipv6;
         next.ipv6At = r.at;
       } else if (r.kind === 'freshness' && r.sitemapLastmod) {
@@ -166,6 +178,7 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
       select endpoint_id, system_id, at, content_hash
       from jsonb_to_recordset(${JSON.stringify(changeRows)}::jsonb) as x(endpoint_id int, system_id int, at timestamptz, content_hash text)`);
   }
+  if (ipv6History.length) await db.insert(ipv6Changes).values(ipv6History);
   const stateRows = rows.map((r) => ({
     endpoint_id: r.endpointId,
     system_id: r.systemId,

@@ -171,12 +171,17 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
         s.cloud_required, s.deployment::text as deployment, s.network::text as network
       from systems s join departments d on d.id = s.department_id
       where s.created_at < ${endOfDay(asOf, tz).toISOString()}::timestamptz`),
+    // IPv6 results of portals up to asOf: the history of changes, and each endpoint's latest result.
     db.execute(sql`
-      select distinct on (e.system_id) e.system_id, es.ipv6->>'grade' as grade,
-        (es.ipv6->>'secondLevelRate')::float8 as second_level, (es.ipv6->>'thirdLevelRate')::float8 as third_level
-      from endpoints e join endpoint_state es on es.endpoint_id = e.id
-      where e.role = 'portal' and es.ipv6 is not null and es.ipv6 ? 'grade'
-      order by e.system_id, e.position, e.id`),
+      select e.system_id, e.position, e.id as endpoint_id, to_char(x.at at time zone ${tz}, 'YYYY-MM-DD') as day, x.grade, x.second_level, x.third_level
+      from endpoints e join (
+        select endpoint_id, at, grade, second_level_rate as second_level, third_level_rate as third_level from ipv6_changes
+        union all
+        select endpoint_id, ipv6_at, ipv6->>'grade', (ipv6->>'secondLevelRate')::float8, (ipv6->>'thirdLevelRate')::float8
+        from endpoint_state where ipv6 ? 'grade' and ipv6_at is not null
+      ) x on x.endpoint_id = e.id
+      where e.role = 'portal' and x.at < ${endOfDay(asOf, tz).toISOString()}::timestamptz
+      order by e.system_id, e.position, e.id, x.at`),
     // Narrow rows of every status change up to asOf, for the month-end statuses of the trend.
     db.execute(sql`
       select system_id, to_char(as_of, 'YYYY-MM-DD') as as_of, status
@@ -197,20 +202,12 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
     deployment: String(r.deployment) as SystemRow['deployment'],
     network: String(r.network) as SystemRow['network'],
   }));
-  const ipv6 = new Map<number, SystemMonthSnapshot['ipv6']>();
-  for (const r of rowsOf<Record<string, unknown>>(ipv6Rows)) {
-    if (!isGrade(r.grade)) continue;
-    ipv6.set(Number(r.system_id), {
-      grade: r.grade,
-      secondLevelRate: r.second_level === null || r.second_level === undefined ? null : Number(r.second_level),
-      thirdLevelRate: r.third_level === null || r.third_level === undefined ? null : Number(r.third_level),
-    });
-  }
+  const ipv6AsOf = ipv6Timeline(rowsOf<Record<string, unknown>>(ipv6Rows));
   const stored = new Map<Month, MonthlyReportInput>(storedRows.map((r) => [r.month, r.input as MonthlyReportInput]));
 
   const departmentsList: ReportDepartment[] = deptRows.map((d) => ({ code: d.code, name: d.name, shortName: d.shortName, level: d.level, kind: d.kind, parentCode: d.parentCode }));
 
-  const current = await snapshot(db, systemRows, ipv6, asOf, month);
+  const current = await snapshot(db, systemRows, ipv6AsOf(asOf), asOf, month);
 
   // Months ending before the first classification have no figures (gaps), rather than "all unknown".
   const history = rowsOf<Record<string, unknown>>(historyRows);
@@ -225,11 +222,11 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
     previousSystems = stored.get(previousMonth)!.systems;
     previousFrom = 'stored_report';
   } else if (hasFigures(prevEnd)) {
-    previousSystems = (await snapshot(db, systemRows.filter((s) => s.createdDay <= prevEnd), ipv6, prevEnd, previousMonth)).systems;
+    previousSystems = (await snapshot(db, systemRows.filter((s) => s.createdDay <= prevEnd), ipv6AsOf(prevEnd), prevEnd, previousMonth)).systems;
     previousFrom = 'status_history';
   }
 
-  const trendPoints = trend(month, hasFigures, systemRows, ipv6, history, stored);
+  const trendPoints = trend(month, hasFigures, systemRows, ipv6AsOf, history, stored);
   const findingsList = await monthFindings(db, asOf, live, tz);
 
   // The policy printed on the report: the version most month-end verdicts came from.
@@ -261,6 +258,41 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
 }
 
 /** Month-end snapshot of the given systems: latest verdict up to `asOf` and the month's availability. */
+/**
+ * IPv6 results per system as of any day: the portal endpoint first in order that had a result by
+ * then, and its latest result up to that day. Rows come sorted by system, endpoint order and time.
+ */
+function ipv6Timeline(rows: Record<string, unknown>[]): (day: Day) => Map<number, SystemMonthSnapshot['ipv6']> {
+  const bySystem = new Map<number, Array<{ endpoint: number; day: Day; value: NonNullable<SystemMonthSnapshot['ipv6']> }>>();
+  for (const r of rows) {
+    if (!isGrade(r.grade)) continue;
+    const id = Number(r.system_id);
+    const list = bySystem.get(id) ?? [];
+    list.push({
+      endpoint: Number(r.endpoint_id),
+      day: String(r.day),
+      value: {
+        grade: r.grade,
+        secondLevelRate: r.second_level === null || r.second_level === undefined ? null : Number(r.second_level),
+        thirdLevelRate: r.third_level === null || r.third_level === undefined ? null : Number(r.third_level),
+      },
+    });
+    bySystem.set(id, list);
+  }
+  return (day) => {
+    const out = new Map<number, SystemMonthSnapshot['ipv6']>();
+    for (const [id, list] of bySystem) {
+      let found: (typeof list)[number] | undefined;
+      for (const row of list) {
+        if (found && row.endpoint !== found.endpoint) break; // a later endpoint in order: the first one answers
+        if (row.day <= day) found = row;
+      }
+      if (found) out.set(id, found.value);
+    }
+    return out;
+  };
+}
+
 async function snapshot(db: Db, rows: SystemRow[], ipv6: Map<number, SystemMonthSnapshot['ipv6']>, asOf: Day, month: Month): Promise<{ systems: SystemMonthSnapshot[]; policyVersions: string[] }> {
   const [verdictRows, availabilityRows] = await Promise.all([
     db.execute(sql`
@@ -315,7 +347,7 @@ function trend(
   month: Month,
   hasFigures: (monthEnd: Day) => boolean,
   systems: SystemRow[],
-  ipv6: Map<number, SystemMonthSnapshot['ipv6']>,
+  ipv6AsOf: (day: Day) => Map<number, SystemMonthSnapshot['ipv6']>,
   historyRows: Record<string, unknown>[],
   stored: Map<Month, MonthlyReportInput>,
 ): MonthHistoryPoint[] {
@@ -355,6 +387,7 @@ function trend(
         }
       }
     } else {
+      const ipv6 = ipv6AsOf(end);
       for (const s of systems) {
         if (s.createdDay > end || (s.retiredDay !== null && s.retiredDay <= end)) continue;
         let status: Status = 'insufficient_evidence';

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeLimiter } from '../../probes/concurrency.js';
 import type { ProbeDeps } from '../../probes/deps.js';
 import { systemClock } from '../../probes/outcome.js';
-import { endpointState, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
+import { endpointState, endpoints, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
 import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
 import { runSweepWorker } from '../../src/sweeps/runner.js';
+import { storeProbeRecords } from '../../src/sweeps/store.js';
+import type { ProbeRecord } from '../../src/sweeps/types.js';
 import { backends } from '../support/db.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FLEET } from '../support/fleet.js';
@@ -62,6 +64,27 @@ describe.each(backends)('sweeps on %s', (backend) => {
     const states = await db.select().from(endpointState).where(eq(endpointState.systemId, healthy!.id));
     expect(states).toHaveLength(2);
     expect(states.every((s) => s.lastOutcome === 'ok' && s.contentHash && s.contentChangedAt)).toBe(true);
+  });
+
+  it('keeps a history of IPv6 results: a row when the grade or a link rate changes, none when it repeats', async () => {
+    const [sys] = await t.database.db.select({ id: systems.id }).from(systems).where(eq(systems.code, 'BROKEN'));
+    const [ep] = await t.database.db.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.systemId, sys!.id));
+    const sweep = await createSweep(t.database.db, { trigger: 'cli', systems: ['BROKEN'], kinds: ['ipv6'] }, new Date());
+    const record = (day: string, grade: string, second: number): ProbeRecord => ({
+      targetId: 0, sweepId: sweep.id, systemId: sys!.id, endpointId: ep!.id, kind: 'ipv6', url: 'http://x/', at: new Date(`${day}T02:00:00+08:00`),
+      outcome: 'ok', httpStatus: null, durationMs: null, detail: {}, contentHash: null,
+      ipv6: { grade, secondLevelRate: second, thirdLevelRate: 0.5 },
+    });
+    for (const r of [record('2026-09-01', 'partial', 0.6), record('2026-09-02', 'partial', 0.601), record('2026-09-03', 'ready', 0.98), record('2026-09-04', 'ready', 0.98)]) {
+      await t.database.db.transaction((tx) => storeProbeRecords(tx, [r], TZ));
+    }
+    const rows = await t.database.db.select().from(ipv6Changes).where(eq(ipv6Changes.endpointId, ep!.id)).orderBy(ipv6Changes.at);
+    expect(rows.map((r) => [r.at.toISOString().slice(0, 10), r.grade, r.secondLevelRate])).toEqual([
+      ['2026-08-31', 'partial', 0.6],
+      ['2026-09-02', 'ready', 0.98],
+    ]);
+    const [state] = await t.database.db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
+    expect(state!.ipv6).toMatchObject({ grade: 'ready' });
   });
 
   it('adds a second sweep into the same day rollup instead of replacing it', async () => {

@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputsHash, type MonthlyReportInput } from '../../reports/monthly/index.js';
-import { monthlyReports, statusHistory, systems } from '../../src/db/schema/index.js';
+import { ipv6Changes, monthlyReports, statusHistory, systems } from '../../src/db/schema/index.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
-import { monthlyReportInput } from '../../src/verdicts/monthly.js';
+import { loadMonthlyInput, monthlyReportInput } from '../../src/verdicts/monthly.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/db.js';
-import { NOW, TZ, at, cityFixture, ids, probeDayRows } from './fixture.js';
+import { NOW, TODAY, TZ, at, cityFixture, ids, probeDayRows } from './fixture.js';
 
 const FORMATS = [
   ['html', /^text\/html/],
@@ -48,6 +48,25 @@ describe.each(backends)('monthly report on %s', (backend) => {
     // Findings opened by the September and October runs, in their state at the end of October.
     expect(input.findings.length).toBeGreaterThan(0);
     expect(input.findings.every((f) => f.status === 'open' && f.openedOn <= '2026-11-01')).toBe(true);
+  });
+
+  it('shows the IPv6 grades of the month reported, not the ones measured since', async () => {
+    const s = await ids(t.database.db);
+    // ALIVE's portal was measured not ready in September; the fixture's latest result (ready) is from November.
+    await t.database.db.insert(ipv6Changes).values({ endpointId: s.ALIVE!.endpointId, systemId: s.ALIVE!.id, at: at('2026-09-15', 3), grade: 'not_ready', secondLevelRate: 0.4, thirdLevelRate: 0.2 });
+    const grade = (input: MonthlyReportInput, code: string) => input.systems.find((x) => x.code === code)?.ipv6?.grade ?? null;
+    // Loaded afresh (a stored month would answer from its frozen input).
+    const load = (month: string, asOf: string) => loadMonthlyInput(t.database.db, month, asOf, '2026-01-01', asOf === TODAY, { now: NOW, timeZone: TZ });
+    const october = await load('2026-10', '2026-10-31');
+    expect(grade(october, 'ALIVE')).toBe('not_ready');
+    expect(october.systems.find((x) => x.code === 'ALIVE')!.ipv6).toMatchObject({ secondLevelRate: 0.4, thirdLevelRate: 0.2 });
+    expect(grade(october, 'DEAD')).toBe('no_ipv6');
+    const november = await load('2026-11', TODAY);
+    expect(grade(november, 'ALIVE')).toBe('ready');
+    // Before any measurement there is no grade at all.
+    const august = await load('2026-08', '2026-08-31');
+    expect(grade(august, 'ALIVE')).toBeNull();
+    expect(grade(august, 'DEAD')).toBeNull();
   });
 
   it('renders every format in both languages; a past month is stored once and renders the same bytes', async () => {

@@ -89,6 +89,28 @@ export const endpointState = pgTable('endpoint_state', {
   ipv6At: timestamp('ipv6_at', { withTimezone: true, mode: 'date' }),
 });
 
+/**
+ * History of IPv6 results: one row each time an endpoint's grade or link rates change (and its first
+ * result), so a past month's report shows the grades of that month, not today's.
+ */
+export const ipv6Changes = pgTable(
+  'ipv6_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpointId: integer('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    grade: text('grade').notNull(),
+    secondLevelRate: doublePrecision('second_level_rate'),
+    thirdLevelRate: doublePrecision('third_level_rate'),
+  },
+  (t) => [index('ipv6_changes_system_at_idx').on(t.systemId, t.at)],
+);
+
 /** History of content hashes: one row each time an endpoint's normalised page changes. */
 export const contentChanges = pgTable(
   'content_changes',
