@@ -1,6 +1,6 @@
 /**
  * The monthly report with 10,000 systems and 30 days of hourly probes: 7.2 M raw probe_results rows
- * (generated in SQL) and their probe_days rollups. Times the loader + build + HTML rendering, cold
+ * (generated in SQL) and their probe_days rollups, plus a year of IPv6 history (4 results per portal). Times the loader + build + HTML rendering, cold
  * and warm (second run), and the stored-input path; target 2 s. The raw table is renamed away while
  * the report runs, so any read of probe_results would fail the benchmark.
  *   DATABASE_URL=$(scripts/pg-start.sh /tmp/xuncha-bench-pg 55441) npx tsx bench/monthly-report.ts
@@ -85,6 +85,20 @@ if (RAW) {
     ) x`);
   log(`probe_days: ${(SYSTEMS * DAYS).toLocaleString('en')} rollups in ${seconds(t0).toFixed(1)} s (BENCH_RAW=0: no raw rows)`);
 }
+// IPv6 results of every portal: a year of history with a change every 90 days, and the latest result.
+t0 = performance.now();
+await db.execute(sql`
+  insert into ipv6_changes (endpoint_id, system_id, at, grade, second_level_rate, third_level_rate)
+  select e.id, e.system_id, ${endOfDay(last, TZ).toISOString()}::timestamptz - make_interval(days => k * 90 + e.system_id % 30),
+    (array['no_ipv6', 'not_ready', 'partial', 'ready'])[1 + (e.system_id + k) % 4], ((e.system_id + k) % 100) / 100.0, ((e.system_id * 3 + k) % 100) / 100.0
+  from endpoints e cross join generate_series(0, 3) k`);
+await db.execute(sql`
+  insert into endpoint_state (endpoint_id, system_id, ipv6, ipv6_at)
+  select distinct on (endpoint_id) endpoint_id, system_id,
+    jsonb_build_object('grade', grade, 'secondLevelRate', second_level_rate, 'thirdLevelRate', third_level_rate), at
+  from ipv6_changes order by endpoint_id, at desc
+  on conflict (endpoint_id) do update set ipv6 = excluded.ipv6, ipv6_at = excluded.ipv6_at`);
+log(`ipv6: ${(SYSTEMS * 4).toLocaleString('en')} history rows in ${seconds(t0).toFixed(1)} s`);
 await db.execute(sql`analyze`);
 
 // The month-end classification the report reads back.
