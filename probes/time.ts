@@ -88,28 +88,33 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** One offset function per zone for the helpers below: building an Intl formatter costs more than a day's arithmetic. */
+const zoneOffsets = new Map<string, (ms: number) => number>();
+function zoneOffset(timeZone: string): (ms: number) => number {
+  let offsetAt = zoneOffsets.get(timeZone);
+  if (!offsetAt) zoneOffsets.set(timeZone, (offsetAt = createZoneOffset(timeZone)));
+  return offsetAt;
+}
+
 /** `YYYY-MM-DD` of the calendar day the instant falls on in the zone. */
 export function createDayKey(timeZone: string): (ms: number) => string {
-  const offsetAt = createZoneOffset(timeZone);
+  const offsetAt = zoneOffset(timeZone);
   return (ms: number) => {
     const local = new Date(ms + offsetAt(ms));
     return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
   };
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+const dayKeys = new Map<string, (ms: number) => string>();
 
 /**
  * The local calendar day (`YYYY-MM-DD`) an instant falls on in the zone: the "day" of rollups, verdicts,
  * campaign deadlines and reports (the service's TZ, default Asia/Shanghai).
  */
 export function localDay(at: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  let f = dayFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormatters.set(timeZone, f);
-  }
-  return f.format(at);
+  let key = dayKeys.get(timeZone);
+  if (!key) dayKeys.set(timeZone, (key = createDayKey(timeZone)));
+  return key(at.getTime());
 }
 
 /** The instant a local calendar day `YYYY-MM-DD` starts. */
@@ -129,7 +134,7 @@ export function endOfDay(day: string, timeZone = DEFAULT_TIME_ZONE): Date {
 
 /** The instant local midnight of `YYYY-MM-DD` starts in the zone. */
 export function startOfDayInZone(year: number, month: number, day: number, timeZone: string): Date {
-  const offsetAt = createZoneOffset(timeZone);
+  const offsetAt = zoneOffset(timeZone);
   const guess = Date.UTC(year, month - 1, day);
   // Two passes settle days on which the offset changes.
   let ms = guess - offsetAt(guess);
