@@ -136,10 +136,10 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
 }
 
 /**
- * Handed to undici when a finished probe drops its connections. undici would otherwise create a
- * ClientDestroyedError per probe, and node:stream reads the stack of any error a socket is destroyed
- * with — formatting it through the source maps costs more than the rest of a loopback probe. One
- * error, its stack formatted once, is enough: no request is pending when it is used.
+ * Handed to undici when a finished probe drops its connections, or an exchange ends a body nobody
+ * wants (a redirect's, one past the cap). undici would otherwise create an error per probe, and
+ * node:stream reads the stack of any error a socket is destroyed with. One error, its stack formatted
+ * once, is enough: whatever it ends has already been settled, so nobody reads it.
  */
 const PROBE_DONE = new Error('probe finished with this connection');
 void PROBE_DONE.stack;
@@ -374,10 +374,6 @@ interface ProbeResponse {
   discard(limit?: number): void;
 }
 
-/** Ends an exchange whose body is no longer wanted; undici closes the connection with it. */
-const BODY_NOT_WANTED = new Error('response body not wanted');
-void BODY_NOT_WANTED.stack;
-
 /**
  * One request through undici's dispatcher with a handler of our own: the body is gathered in memory up
  * to the cap, without a stream, an async iterator or an AbortSignal per request (the sweep's hottest
@@ -425,20 +421,20 @@ function exchange(client: Client, path: string, ctx: ProbeContext, result: Liven
           discard(limit = 128 * 1024) {
             discardLimit = limit;
             chunks.length = 0;
-            if (bytes > limit) controller?.abort(BODY_NOT_WANTED);
+            if (bytes > limit) controller?.abort(PROBE_DONE);
           },
         });
       },
       onResponseData(c, chunk) {
         bytes += chunk.length;
         if (discardLimit >= 0) {
-          if (bytes > discardLimit) c.abort(BODY_NOT_WANTED);
+          if (bytes > discardLimit) c.abort(PROBE_DONE);
           return;
         }
         result.bodyBytes = Math.min(bytes, cap);
         if (bytes > cap) {
           finish({ data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true });
-          c.abort(BODY_NOT_WANTED);
+          c.abort(PROBE_DONE);
           return;
         }
         chunks.push(chunk);
