@@ -33,34 +33,25 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 2_000);
 const HANG_SHARE = 0.05;
 
+/** Clock ticks of /proc/PID/stat fields after the command name (11: utime, 12: stime, 13: cutime, 14: cstime). */
+function statTicks(pid: number, fields: number[]): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.reduce((sum, i) => sum + Number(f[i]), 0);
+  } catch {
+    return 0; // gone
+  }
+}
+
 /** CPU seconds (user + system) used so far by the given processes, from /proc (Linux). */
 function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / 100;
+  return pids.reduce((sum, pid) => sum + statTicks(pid, [11, 12]), 0) / 100;
 }
 
 /** CPU seconds of PostgreSQL: every postgres process, plus the backends that have exited (the postmaster's reaped children). */
 function postgresCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of postgresPids()) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / 100;
+  return postgresPids().reduce((sum, pid) => sum + statTicks(pid, [11, 12, 13, 14]), 0) / 100;
 }
 
 function postgresPids(): number[] {

@@ -118,6 +118,8 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   }
 }
 
+const rate = (n: unknown) => (typeof n === 'number' ? n : null);
+
 /** What makes an IPv6 result worth a history row: its grade and link rates (to the percent). */
 function ipv6Key(v: unknown): string {
   const x = (v ?? {}) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown };
@@ -160,7 +162,6 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
         }
       } else if (r.kind === 'ipv6' && r.ipv6) {
         if (typeof r.ipv6.grade === 'string' && ipv6Key(r.ipv6) !== ipv6Key(next.ipv6)) {
-          const rate = (n: unknown) => (typeof n === 'number' ? n : null);
           ipv6History.push({ endpointId: id, systemId: r.systemId, at: r.at, grade: String(r.ipv6.grade), secondLevelRate: rate(r.ipv6.secondLevelRate), thirdLevelRate: rate(r.ipv6.thirdLevelRate) });
         }
         next.ipv6 = r.ipv6;
