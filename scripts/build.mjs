@@ -9,6 +9,19 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  tsconfig: 'tsconfig.json',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+// The thread that reads .xlsx imports (src/inventory/import/xlsx.ts finds it next to the bundle).
+await build({ ...common, entryPoints: ['src/inventory/import/xlsx-worker.ts'], outfile: 'dist/xlsx-worker.mjs' });
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts'],
