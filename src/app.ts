@@ -7,6 +7,7 @@ import { hasJsonText, jsonText } from './http/json-text.js';
 import { accessLog, requireAuth } from './http/middleware.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
+import { signInLimit } from './http/sign-in-limit.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', accessLog);
+  app.use('*', signInLimit);
   // Values that carry their own JSON text (the systems list, built by PostgreSQL) are sent as is.
   app.use('*', async (c, next) => {
     const json = c.json;
