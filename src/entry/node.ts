@@ -14,7 +14,7 @@ import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
 import cron from 'node-cron';
 import { ConfigError } from '../config.js';
-import { createServiceMetrics, Gauge } from '../metrics.js';
+import { createServiceMetrics } from '../metrics.js';
 import { queueDepth } from '../sweeps/queue.js';
 import { probeDepsFromConfig } from '../sweeps/process.js';
 import { SweepService } from '../sweeps/service.js';
@@ -83,8 +83,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       (opts.onAdminToken ?? showAdminTokenOnTerminal(adminTokenFile(config.DATA_DIR)))(token);
     }
 
-    const metrics = createServiceMetrics();
-    metrics.registry.register(new Gauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db)));
+    const metrics = createServiceMetrics({ processMetrics: true });
+    metrics.addCollectedGauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db));
     const sweeps = new SweepService({
       db: database.db,
       deps: probeDeps,
