@@ -3,6 +3,8 @@ import type { Dispatcher } from 'undici';
 import type { Db } from '../db/client.js';
 import { notifications, webhooks } from '../db/schema/index.js';
 import { dingtalkBody, genericBody, mailText, wecomBody, type NotificationMessage } from './message.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { TargetPolicy } from '../../probes/policy.js';
 import { parseSmtpTarget, sendMail } from './smtp.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -37,6 +39,8 @@ export interface NotifierOptions {
   now?: () => Date;
   /** Per delivery; default 10 s. */
   timeoutMs?: number;
+  /** Mail: the target policy its server's address must pass (default from the environment), the resolver, extra TLS settings. */
+  smtp?: { policy?: TargetPolicy; lookup?: (host: string) => Promise<string[]>; tls?: ConnectionOptions };
 }
 
 /** A claim on a notification row lasts this long; a process that died mid-send is retried after it. */
@@ -102,7 +106,7 @@ export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
         if (!target) return 'error bad smtp target';
         const mail = mailText(message);
         try {
-          return await sendMail(target, mail.subject, mail.body, at, timeoutMs);
+          return await sendMail(target, mail.subject, mail.body, at, { timeoutMs, ...opts.smtp });
         } catch (err) {
           return errorOutcome(err);
         }
