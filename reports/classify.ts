@@ -1,5 +1,5 @@
 import { t, type MessageKey, type MessageParams } from '../src/i18n/index.js';
-import { VERDICT_RANK, REASON_CODES, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
+import { VERDICT_RANK, REASON_CODES, answeredCount, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';
 import type { ExemptionFacts, ProbeDay, SystemEvidence, UsageDay } from './evidence.js';
@@ -91,8 +91,13 @@ export function classify(evidence: SystemEvidence, policy: Policy, asOf: Day): C
   }
 
   const ctx = prepare(evidence, policy, asOf);
+  const life = evidenceOfLife(ctx);
+  const probeFound = probeReasons(ctx);
+  // Evidence of life beats a failure seen from our vantage point: the probe rules that only say "we could
+  // not get through" give way to `probe_blocked`; DNS gone (NXDOMAIN) is the world's answer, not ours.
+  const blockedReasons = life.alive ? probeFound.filter((r) => FROM_OUR_VANTAGE.has(r.code)) : [];
   const reasons = [
-    ...probeReasons(ctx),
+    ...probeFound.filter((r) => !blockedReasons.includes(r)),
     ...usageReasons(ctx),
     ...contentReasons(ctx),
     ...ownershipReasons(ctx),
@@ -100,7 +105,7 @@ export function classify(evidence: SystemEvidence, policy: Policy, asOf: Day): C
     ...duplicateReasons(ctx),
   ].sort(compareReasons);
   const gaps = evidenceGaps(ctx);
-  const flags = complianceFlags(ctx);
+  const flags = complianceFlags(ctx, life, blockedReasons);
 
   const wouldBe: JudgedStatus = reasons.some((r) => r.severity === 'zombie')
     ? 'zombie'
@@ -184,6 +189,34 @@ function prepare(ev: SystemEvidence, policy: Policy, asOf: Day): Ctx {
     hashFirstSeen,
     hashLastChange,
   };
+}
+
+/** Probes of a day that the server answered (the one definition, probes/outcome.ts). */
+export function answeredProbes(d: ProbeDay): number {
+  return Math.min(d.probes, answeredCount(d.outcomes, d.ok));
+}
+
+/** Reasons that rest only on our probes not getting through. */
+const FROM_OUR_VANTAGE: ReadonlySet<ReasonCode> = new Set(['unreachable', 'availability_low']);
+
+interface Life {
+  /** Recent usage, or challenged probes: the system is alive whatever our probes saw. */
+  alive: boolean;
+  challengedProbes: number;
+  /** Days with use in the last `semiZombie.usageWindowDays`, and the latest one. */
+  usageDays: number;
+  lastUsage: Day | null;
+  from: Day;
+}
+
+function evidenceOfLife(ctx: Ctx): Life {
+  const { policy, asOf } = ctx;
+  const probeFrom = addDays(asOf, -(policy.probes.evidenceWindowDays - 1));
+  const challengedProbes = ctx.probeDays.filter((d) => d.day >= probeFrom).reduce((s, d) => s + (d.outcomes.challenged ?? 0), 0);
+  const from = addDays(asOf, -(policy.semiZombie.usageWindowDays - 1));
+  const used = new Set(ctx.usageRows.filter((u) => u.day >= from).map((u) => u.day));
+  const lastUsage = maxDay(...used);
+  return { alive: challengedProbes > 0 || used.size > 0, challengedProbes, usageDays: used.size, lastUsage, from };
 }
 
 function mergeProbeDays(a: ProbeDay, b: ProbeDay): ProbeDay {
@@ -275,7 +308,7 @@ function probeReasons(ctx: Ctx): Reason[] {
     }
   }
 
-  const downRun = trailingRun(ctx, (d) => d.ok === 0);
+  const downRun = trailingRun(ctx, (d) => answeredProbes(d) === 0);
   if (downRun) {
     const ev = runEvidence(downRun);
     if ((ev.calendarDays as number) >= policy.zombie.unreachableDays) {
@@ -291,14 +324,15 @@ function probeReasons(ctx: Ctx): Reason[] {
     const from = addDays(ctx.asOf, -(window - 1));
     const inWindow = ctx.probeDays.filter((d) => d.day >= from);
     const probes = inWindow.reduce((s, d) => s + d.probes, 0);
-    const ok = inWindow.reduce((s, d) => s + d.ok, 0);
+    // Availability counts probes the server answered (ok, an HTTP error, a TLS error, a challenge).
+    const ok = inWindow.reduce((s, d) => s + answeredProbes(d), 0);
     if (inWindow.length >= policy.probes.minDays && probes > 0 && ok / probes < policy.semiZombie.availabilityMin) {
       const availability = ok / probes;
       const worstDays = [...inWindow]
-        .sort((a, b) => a.ok / a.probes - b.ok / b.probes || (a.day < b.day ? -1 : 1))
+        .sort((a, b) => answeredProbes(a) / a.probes - answeredProbes(b) / b.probes || (a.day < b.day ? -1 : 1))
         .slice(0, 5)
-        .map((d) => ({ day: d.day, probes: d.probes, ok: d.ok }));
-      const since = inWindow.find((d) => d.ok < d.probes)?.day ?? from;
+        .map((d) => ({ day: d.day, probes: d.probes, ok: answeredProbes(d) }));
+      const since = inWindow.find((d) => answeredProbes(d) < d.probes)?.day ?? from;
       out.push(
         reason(
           'availability_low',
@@ -598,7 +632,7 @@ function evidenceGaps(ctx: Ctx): EvidenceGap[] {
   return gaps;
 }
 
-function complianceFlags(ctx: Ctx): Flag[] {
+function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
   const s = ctx.ev.system;
   const flags: Flag[] = [];
   const flag = (code: FlagCode, key: MessageKey, params: MessageParams, evidence: JsonObject) =>
@@ -617,5 +651,22 @@ function complianceFlags(ctx: Ctx): Flag[] {
     });
   }
   if (s.mlpsLevel == null) flag('mlps_missing', 'flag.mlps_missing', {}, { mlpsLevel: null });
+  if (life.challengedProbes > 0 || blocked.length > 0) {
+    const prober = ctx.ev.prober ?? null;
+    const vendors = [...new Set(prober?.challengeVendors ?? [])].sort();
+    const address = prober?.address ?? '—';
+    const evidence: JsonObject = {
+      proberAddress: prober?.address ?? null,
+      challengedProbes: life.challengedProbes,
+      vendors,
+      recentUsage: { from: life.from, to: ctx.asOf, daysWithUse: life.usageDays, lastUsage: life.lastUsage },
+      setAside: blocked.map((r) => ({ code: r.code, since: r.since, evidence: r.evidence })),
+    };
+    if (life.challengedProbes > 0) {
+      flag('probe_blocked', 'flag.probe_blocked.challenged', { address, vendor: vendors[0] ?? 'generic', probes: life.challengedProbes }, evidence);
+    } else {
+      flag('probe_blocked', 'flag.probe_blocked.unreachable', { address, lastUsage: life.lastUsage ?? '—' }, evidence);
+    }
+  }
   return flags;
 }

@@ -41,6 +41,15 @@ export interface SystemEvidence {
   ipv6?: Ipv6Evidence | null;
   /** Latest TLS certificate seen; with several https endpoints, the one that expires first. */
   tls?: TlsEvidence | null;
+  /** Who probed and what stopped it: shown with `probe_blocked` so the department can allow-list us. */
+  prober?: ProberEvidence | null;
+}
+
+export interface ProberEvidence {
+  /** The prober's source address (PROBER_ADDRESS when configured, else the local address of its latest probe). */
+  address: string | null;
+  /** WAF vendors whose challenges our probes met recently (`challenged` outcomes' detail). */
+  challengeVendors?: string[];
 }
 
 export interface SystemFacts {

@@ -38,6 +38,11 @@ export interface EvidenceOptions {
   systemIds?: number[];
   /** Zone of days (TZ); default Asia/Shanghai. */
   timeZone?: string;
+  /**
+   * The prober's public source address, shown with `probe_blocked` (`PROBER_ADDRESS`). When not given, the
+   * local address of the system's latest probe is shown: right unless the prober sits behind NAT.
+   */
+  proberAddress?: string | null;
 }
 
 export interface LoadedSystem {
@@ -169,7 +174,9 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       .where(ids ? sql`${systems.id} = any(${intArray(ids)})` : undefined)
       .orderBy(asc(systems.id));
 
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts] = await Promise.all([
+  const challengeFrom = new Date(end.getTime() - policy.probes.evidenceWindowDays * 86_400_000);
+  const addressFrom = new Date(end.getTime() - (policy.probes.maxSilenceDays + 1) * 86_400_000);
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -218,6 +225,15 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       where day >= ${usageFrom}::date and day <= ${asOf}::date ${only('system_id')}
       group by system_id, source`),
     loadCampaignItemFacts(db, asOf, ids, tz),
+    // What stopped our probes: vendors of recent challenges, and our own address on the latest probes.
+    db.execute(sql`
+      select system_id,
+        (array_agg(detail->>'localAddress' order by at desc) filter (where detail ? 'localAddress'))[1] as address,
+        array_agg(distinct detail->>'vendor') filter (where outcome = 'challenged' and detail ? 'vendor') as vendors
+      from probe_results
+      where kind = 'liveness' and at >= ${challengeFrom.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
+        and (outcome = 'challenged' or at >= ${addressFrom.toISOString()}::timestamptz) ${only('system_id')}
+      group by system_id`),
   ]);
 
   // Group everything by system id.
@@ -264,6 +280,12 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
   );
   const sources = group(rowsOf<Record<string, unknown>>(sourceRows).map((r) => ({ systemId: Number(r.system_id), source: { kind: String(r.source), since: String(r.since) } satisfies UsageSource })));
   const ownership = ownershipFromItems(campaignFacts, asOf, tz);
+  const prober = new Map(
+    rowsOf<Record<string, unknown>>(proberRows).map((r) => [
+      Number(r.system_id),
+      { address: typeof r.address === 'string' ? r.address : null, vendors: Array.isArray(r.vendors) ? r.vendors.filter((v): v is string => typeof v === 'string') : [] },
+    ]),
+  );
 
   const endMs = end.getTime();
   const before = (d: Date | null | undefined): d is Date => !!d && d.getTime() < endMs;
@@ -349,6 +371,10 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       duplicates: duplicates.length ? { of: duplicates, notedOn: s.policyUpdatedAt ? localDay(s.policyUpdatedAt, tz) : null } : null,
       ipv6: ipv6 ? { grade: ipv6.grade, measuredOn: ipv6.measuredOn, secondLevelRate: ipv6.secondLevelRate, thirdLevelRate: ipv6.thirdLevelRate } : null,
       tls,
+      prober: {
+        address: opts.proberAddress?.trim() || prober.get(s.id)?.address || null,
+        challengeVendors: prober.get(s.id)?.vendors ?? [],
+      },
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

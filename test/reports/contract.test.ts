@@ -23,7 +23,7 @@ describe('contract names', () => {
       'unreachable', 'dns_gone', 'availability_low', 'no_usage', 'low_usage', 'stale_content', 'homepage_not_updated',
       'owner_unconfirmed', 'owner_missing', 'no_maintainer', 'cert_expired', 'duplicate_function',
     ]);
-    expect(codes.FLAG_CODES).toEqual(['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing']);
+    expect(codes.FLAG_CODES).toEqual(['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked']);
   });
 
   it('enumerations match the database enums value for value', () => {

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify } from '../../reports/classify.js';
+import { addDays } from '../../reports/dates.js';
+import { defaultPolicy } from '../../reports/policy.js';
+import { probeResults } from '../../src/db/schema/index.js';
+import { loadEvidence } from '../../src/verdicts/evidence.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { backends } from '../support/db.js';
+import { NOW, TODAY, TZ, at, cityFixture, ids, probeDayRows } from './fixture.js';
+
+describe.each(backends)('evidence of life from stored probes on %s', (backend) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(backend, { now: () => NOW });
+    await cityFixture(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('a challenged portal shows the WAF vendor and the prober address, and is not unreachable', async () => {
+    const { db } = t.database;
+    const dead = (await ids(db)).DEAD!;
+    // Forty days of challenges, as the sweep would store them.
+    await probeDayRows(db, dead.id, addDays(TODAY, -39), TODAY, () => ({ probes: 2, ok: 0, outcomes: { challenged: 2 } }));
+    await db.insert(probeResults).values([
+      { systemId: dead.id, endpointId: dead.endpointId, kind: 'liveness', url: dead.url, at: at(addDays(TODAY, -10)), outcome: 'challenged', httpStatus: 403, detail: { vendor: 'safedog', localAddress: '198.51.100.20' } },
+      { systemId: dead.id, endpointId: dead.endpointId, kind: 'liveness', url: dead.url, at: at(TODAY, 9), outcome: 'challenged', httpStatus: 412, detail: { vendor: 'jiasule', localAddress: '198.51.100.21' } },
+    ]);
+    const [ev] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [dead.id] });
+    expect(ev!.prober).toEqual({ address: '198.51.100.21', challengeVendors: ['jiasule', 'safedog'] });
+    const c = classify(ev!, defaultPolicy, TODAY);
+    expect(c.reasons.map((r) => r.code)).not.toContain('unreachable');
+    expect(c.flags.find((f) => f.code === 'probe_blocked')?.evidence).toMatchObject({ proberAddress: '198.51.100.21', vendors: ['jiasule', 'safedog'] });
+    // A configured PROBER_ADDRESS (the NAT's public address) wins over the probe's local one.
+    const [configured] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [dead.id], proberAddress: '203.0.113.9' });
+    expect(configured!.prober?.address).toBe('203.0.113.9');
+  });
+});
