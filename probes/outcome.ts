@@ -31,7 +31,7 @@ export type ProbeOutcome = (typeof PROBE_OUTCOMES)[number];
  * is a live server with a problem, not a dead one. Availability, the unreachable rule and the
  * decommission check all read this one list.
  */
-export const ANSWERED_OUTCOMES = ['ok', 'challenged'] as const satisfies readonly ProbeOutcome[];
+export const ANSWERED_OUTCOMES = ['ok', 'http_error', 'tls_error', 'challenged'] as const satisfies readonly ProbeOutcome[];
 const ANSWERED: ReadonlySet<string> = new Set(ANSWERED_OUTCOMES);
 
 export function serverAnswered(outcome: string): boolean {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, type Classification } from '../../reports/classify.js';
+import { ANSWERED_OUTCOMES, PROBE_OUTCOMES, serverAnswered } from '../../reports/codes.js';
+import { verifyDecommission } from '../../reports/findings.js';
 import { addDays } from '../../reports/dates.js';
 import type { ProbeDay, SystemEvidence } from '../../reports/evidence.js';
 import { defaultPolicy } from '../../reports/policy.js';
@@ -74,3 +76,48 @@ describe('item 1: a blocked probe is not a dead system', () => {
   });
 });
 
+
+describe('item 2: a server that answers is reachable', () => {
+  const from = addDays(AS_OF, -39);
+  const failing = (outcome: string) => (day: string): ProbeDay => ({ day, probes: 24, ok: 0, failed: 24, dnsNxdomain: 0, outcomes: { [outcome]: 24 }, certDaysLeftMin: null, contentHash: null });
+
+  it('one definition: ok, http_error, tls_error and challenged, nothing else', () => {
+    expect([...ANSWERED_OUTCOMES].sort()).toEqual(['challenged', 'http_error', 'ok', 'tls_error']);
+    for (const o of PROBE_OUTCOMES) expect(serverAnswered(o)).toBe((ANSWERED_OUTCOMES as readonly string[]).includes(o));
+  });
+
+  it('an expired certificate for 40 days is cert_expired (semi-zombie), not unreachable', () => {
+    const ev = replaceProbeDays(unwatched(healthy({ tls: { validTo: addDays(AS_OF, -40), host: 'zwfw.linyi.gov.cn' } })), from, failing('tls_error'));
+    const c = run(ev);
+    expect(c.status).toBe('semi_zombie');
+    expect(codes(c)).toEqual(['cert_expired']);
+    expect(c.reasons[0]!.evidence).toMatchObject({ daysExpired: 40 });
+    // For as long as it lasts: still there 100 days later, gone once the certificate is renewed.
+    const later = addDays(AS_OF, 100);
+    const longer = { ...ev, probeDays: [...ev.probeDays, ...Array.from({ length: 100 }, (_, i) => failing('tls_error')(addDays(AS_OF, i + 1)))] };
+    const stillExpired = codes(classify(longer, defaultPolicy, later));
+    expect(stillExpired).toContain('cert_expired');
+    expect(stillExpired).not.toContain('unreachable');
+    expect(run({ ...ev, tls: { validTo: '2027-12-31', host: 'zwfw.linyi.gov.cn' } }).status).toBe('active');
+  });
+
+  it('HTTP errors every day are not unreachable and keep availability whole', () => {
+    for (const outcome of ['http_error', 'tls_error']) {
+      const c = run(replaceProbeDays(unwatched(healthy()), from, failing(outcome)));
+      expect(codes(c)).not.toContain('unreachable');
+      expect(codes(c)).not.toContain('availability_low');
+    }
+    // What did not answer still counts against it.
+    expect(codes(run(replaceProbeDays(unwatched(healthy()), from, failing('connection_reset'))))).toEqual(['unreachable']);
+  });
+
+  it('the decommission check uses the same definition: a server that answers is a live endpoint', () => {
+    for (const outcome of ['http_error', 'tls_error', 'challenged'] as const) {
+      const d = verifyDecommission({ endpoints: [{ url: 'https://old.linyi.gov.cn/', outcome, httpStatus: outcome === 'http_error' ? 500 : null }], dns: [] });
+      expect(d.decision).toBe('reopen');
+      expect(d.reasons.map((r) => r.code)).toEqual(['endpoint_live']);
+    }
+    const challengedOnShared = verifyDecommission({ endpoints: [{ url: 'https://www.linyi.gov.cn/old/', outcome: 'challenged', httpStatus: 403 }], dns: [], sharedHosts: ['www.linyi.gov.cn'] });
+    expect(challengedOnShared.reasons.map((r) => r.code)).toEqual(['path_still_served']);
+  });
+});

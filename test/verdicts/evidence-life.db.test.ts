@@ -4,6 +4,8 @@ import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
 import { probeResults } from '../../src/db/schema/index.js';
 import { loadEvidence } from '../../src/verdicts/evidence.js';
+import { monthlyReportInput } from '../../src/verdicts/monthly.js';
+import { classifyAll } from '../../src/verdicts/classify-run.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/db.js';
 import { NOW, TODAY, TZ, at, cityFixture, ids, probeDayRows } from './fixture.js';
@@ -34,5 +36,17 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     // A configured PROBER_ADDRESS (the NAT's public address) wins over the probe's local one.
     const [configured] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [dead.id], proberAddress: '203.0.113.9' });
     expect(configured!.prober?.address).toBe('203.0.113.9');
+  });
+
+  it('monthly availability counts the probes the server answered: HTTP and TLS errors and challenges', async () => {
+    const { db } = t.database;
+    const flaky = (await ids(db)).FLAKY!;
+    await probeDayRows(db, flaky.id, '2026-11-01', TODAY, () => ({ probes: 4, ok: 1, outcomes: { ok: 1, tls_error: 1, http_error: 1, timeout: 1 } }));
+    await classifyAll(db, { now: NOW, timeZone: TZ });
+    const { input } = await monthlyReportInput(db, '2026-11', { now: NOW, timeZone: TZ });
+    const s = input.systems.find((x) => x.code === 'FLAKY')!;
+    expect(s.availability).toEqual({ probes: 80, ok: 60 });
+    const dead = input.systems.find((x) => x.code === 'DEAD')!;
+    expect(dead.availability!.ok).toBe(dead.availability!.probes);
   });
 });
