@@ -369,15 +369,30 @@ function usageSums(rows: UsageDay[], from: Day, to: Day): Record<UsageMetric, nu
 }
 
 /**
- * An upper bound on distinct active users in a window: every metric counts each user at least once
- * (a user who visits, logs in or transacts shows up in that metric), so the largest metric sum is at least
- * the number of distinct users. Daily active users summed over a month over-count repeat users, which
- * only makes `low_usage` more cautious.
+ * Monthly active users are people, not requests (issue 9): judged on `active_users` where the system
+ * reports it, on visits otherwise (then logins, then transactions), never on a mix or a sum of metrics.
+ *
+ * An `active_users` row is the distinct users of its day (a log import's distinct clients, a daily push)
+ * or of its month (a monthly push). Distinct users cannot be added up over days — the same people come
+ * back — so a window's figure is its largest row: every user of the busiest day is a user of the month.
+ * Visits, logins and transactions count events, so their window sum is an upper bound on the people
+ * behind them.
  */
-function activeUsersUpperBound(sums: Record<UsageMetric, number>): { users: number; metric: UsageMetric } {
-  let best: { users: number; metric: UsageMetric } = { users: sums.active_users, metric: 'active_users' };
-  for (const m of ['logins', 'visits', 'transactions'] as const) if (sums[m] > best.users) best = { users: sums[m], metric: m };
-  return best;
+export const USAGE_BASES = ['active_users', 'visits', 'logins', 'transactions'] as const satisfies readonly UsageMetric[];
+
+function usageBasis(rows: UsageDay[], from: Day, to: Day): UsageMetric | null {
+  const present = new Set(rows.filter((r) => r.day >= from && r.day <= to).map((r) => r.metric));
+  return USAGE_BASES.find((m) => present.has(m)) ?? null;
+}
+
+function monthlyUsers(rows: UsageDay[], metric: UsageMetric | null, from: Day, to: Day): number {
+  if (metric === null) return 0;
+  let n = 0;
+  for (const r of rows) {
+    if (r.metric !== metric || r.day < from || r.day > to) continue;
+    n = metric === 'active_users' ? Math.max(n, r.value) : n + r.value;
+  }
+  return n;
 }
 
 function contentUnchangedSince(ctx: Ctx): Day | null {
@@ -446,27 +461,31 @@ function usageReasons(ctx: Ctx): Reason[] {
     }
     const first = blocks.at(-1);
     if (first && coverage <= (seasonal ? seasonStart : first.from)) {
-      let best: { from: Day; to: Day; users: number; metric: UsageMetric; sums: Record<UsageMetric, number> } | null = null;
+      // One metric for the whole judgement: active users when reported anywhere in the judged period.
+      const metric = usageBasis(ctx.usageRows, first.from, asOf);
+      let best: { from: Day; to: Day; users: number; sums: Record<UsageMetric, number> } | null = null;
       for (const b of blocks) {
-        const sums = usageSums(ctx.usageRows, b.from, b.to);
-        const ub = activeUsersUpperBound(sums);
-        if (!best || ub.users > best.users) best = { ...b, ...ub, sums };
+        const users = monthlyUsers(ctx.usageRows, metric, b.from, b.to);
+        if (!best || users > best.users) best = { ...b, users, sums: usageSums(ctx.usageRows, b.from, b.to) };
       }
       if (best && best.users < threshold) {
         const from = seasonal ? seasonStart : best.from;
+        const byPeople = metric === 'active_users' || metric === null;
+        const key: MessageKey = seasonal ? (byPeople ? 'reason.low_usage.seasonal' : 'reason.low_usage.seasonal.by_metric') : byPeople ? 'reason.low_usage' : 'reason.low_usage.by_metric';
         out.push(
           reason(
             'low_usage',
             'semi_zombie',
             from,
-            seasonal ? 'reason.low_usage.seasonal' : 'reason.low_usage',
-            { window, months: policy.seasonal.usageWindowMonths, users: best.users, threshold },
+            key,
+            { window, months: policy.seasonal.usageWindowMonths, users: best.users, threshold, metric: metric ?? 'active_users' },
             {
               window: { from, to: asOf },
               bestWindow: { from: best.from, to: best.to },
               seasonal,
-              activeUsersAtMost: best.users,
-              basedOn: best.metric,
+              monthlyActiveUsers: best.users,
+              basedOn: metric ?? 'none',
+              figure: metric === 'active_users' ? 'largest_row' : metric === null ? 'no_usage_rows' : 'window_sum',
               sums: best.sums,
               registeredUsers: registered,
               threshold,

@@ -146,7 +146,9 @@ export interface UsageEvidence {
   sources: UsageSource[];
   /**
    * Daily figures. A missing row, inside the covered period, means zero. Rows of the same day and
-   * metric should not repeat (the API replaces them); if they do, they are added up.
+   * metric should not repeat (the API replaces them); if they do, they are added up — except
+   * `active_users`, distinct people of the row's day (or month), which are never added: a window's active
+   * users are its largest row (see `classify`'s low_usage).
    */
   days: UsageDay[];
 }

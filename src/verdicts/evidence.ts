@@ -19,7 +19,8 @@ import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
  *  3. probe_days over the window the probe rules need (see `probeWindowDays`), and further back (up to
  *     `EXTENDED_PROBE_DAYS`) only for the systems whose run of bad days reaches the window's start;
  *  4. content: first observation and last change per endpoint from content_changes (index look-ups);
- *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`), and the usage
+ *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`: events summed,
+ *     `active_users` — distinct people, which never add up — by their largest day), and the usage
  *     sources (one per system and `source` kind, covering from its first row);
  *  6. ownership from campaign items (src/campaigns/evidence.ts).
  *
@@ -210,7 +211,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       cross join lateral (select max(c.at) as last_at from content_changes c where c.system_id = e.system_id and c.endpoint_id = e.id and c.at < ${end.toISOString()}::timestamptz) l
       where f.first_at is not null ${only('e.system_id')}`),
     db.execute(sql`
-      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day, sum(v)::float8 as value
+      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day,
+        (case when metric = 'active_users' then max(v) else sum(v) end)::float8 as value
       from (
         select system_id, day, metric, max(value) as v,
           width_bucket(day - date '1970-01-01', ${`{${thresholds}}`}::int[]) as seg

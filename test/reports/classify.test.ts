@@ -178,11 +178,11 @@ describe('classify: reason codes', () => {
     const c = run(withSystem(base, { registeredUsers: null }));
     expect(c.status).toBe('semi_zombie');
     const r = reasonOf(c, 'low_usage');
-    expect(r.evidence).toMatchObject({ activeUsersAtMost: 8, threshold: 10, basedOn: 'active_users' });
-    // 40 users of 1000 registered: under 5% (50).
+    expect(r.evidence).toMatchObject({ monthlyActiveUsers: 8, threshold: 10, basedOn: 'active_users' });
+    // 10 users a day of 1000 registered: under 5% (50). Daily distinct users are not added up (issue 9 item 3).
     const share = run(withSystem({ ...base, usage: { ...base.usage, days: usage(addDays(AS_OF, -3), AS_OF, 10, 'active_users') } }, { registeredUsers: 1000 }));
-    expect(reasonOf(share, 'low_usage').evidence).toMatchObject({ activeUsersAtMost: 40, threshold: 50 });
-    // 40 users of 100 registered: fine.
+    expect(reasonOf(share, 'low_usage').evidence).toMatchObject({ monthlyActiveUsers: 10, threshold: 50 });
+    // 10 users of 100 registered: fine.
     expect(run(withSystem({ ...base, usage: { ...base.usage, days: usage(addDays(AS_OF, -3), AS_OF, 10, 'active_users') } }, { registeredUsers: 100 })).status).toBe('active');
   });
 

@@ -121,3 +121,37 @@ describe('item 2: a server that answers is reachable', () => {
     expect(challengedOnShared.reasons.map((r) => r.code)).toEqual(['path_still_served']);
   });
 });
+
+describe('item 3: active users are people, not requests', () => {
+  // What `xuncha usage import-log` stores per day: requests as visits, distinct clients as active users.
+  const logImport = (clients: number, requests: number) => [
+    ...usage(addDays(AS_OF, -119), AS_OF, requests, 'visits'),
+    ...usage(addDays(AS_OF, -119), AS_OF, clients, 'active_users'),
+  ];
+
+  it('6 distinct clients a day of 2,000 registered users is low usage, judged on active users', () => {
+    const ev = withSystem(healthy({ usage: { sources: [{ kind: 'log', since: '2025-01-01' }], days: logImport(6, 300) } }), { registeredUsers: 2000, network: 'egov_extranet', endpoints: [{ url: 'http://app.linyi.example/', role: 'app' }] });
+    const c = run(ev);
+    expect(codes(c)).toEqual(['low_usage']);
+    const r = c.reasons[0]!;
+    expect(r.evidence).toMatchObject({ basedOn: 'active_users', monthlyActiveUsers: 6, threshold: 100, figure: 'largest_row' });
+    expect(r.evidence.sums).toMatchObject({ visits: 9000, active_users: 180 });
+    expect(t('zh', r.message.key, r.message.params)).toContain('按活跃用户数');
+    // 120 distinct clients a day is not.
+    expect(run({ ...ev, usage: { ...ev.usage, days: logImport(120, 300) } }).status).toBe('active');
+  });
+
+  it('with no active-user figures the reason says it was judged on visits', () => {
+    const ev = healthy({ usage: { sources: [{ kind: 'api', since: '2025-01-01' }], days: usage(addDays(AS_OF, -3), AS_OF, 2, 'visits') } });
+    const r = run(withSystem(ev, { registeredUsers: null })).reasons.find((x) => x.code === 'low_usage')!;
+    expect(r.evidence).toMatchObject({ basedOn: 'visits', monthlyActiveUsers: 8, figure: 'window_sum' });
+    expect(r.message.key).toBe('reason.low_usage.by_metric');
+    expect(t('zh', r.message.key, r.message.params)).toContain('按访问量判断');
+    expect(t('en', r.message.key, r.message.params)).toContain('judged on visits');
+  });
+
+  it('metrics are never mixed: active users decide even when visits are many', () => {
+    const ev = healthy({ usage: { sources: [{ kind: 'api', since: '2025-01-01' }], days: [...usage(addDays(AS_OF, -29), AS_OF, 10_000, 'logins'), ...usage(addDays(AS_OF, -29), AS_OF, 3, 'active_users')] } });
+    expect(run(withSystem(ev, { registeredUsers: null })).reasons.map((r) => r.evidence.basedOn)).toEqual(['active_users']);
+  });
+});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../reports/classify.js';
 import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { probeResults } from '../../src/db/schema/index.js';
+import { probeResults, usageDays } from '../../src/db/schema/index.js';
 import { loadEvidence } from '../../src/verdicts/evidence.js';
 import { monthlyReportInput } from '../../src/verdicts/monthly.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
@@ -36,6 +36,20 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     // A configured PROBER_ADDRESS (the NAT's public address) wins over the probe's local one.
     const [configured] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [dead.id], proberAddress: '203.0.113.9' });
     expect(configured!.prober?.address).toBe('203.0.113.9');
+  });
+
+  it('daily distinct users from a log import are not added up: the month has as many as its busiest day', async () => {
+    const { db } = t.database;
+    const quiet = (await ids(db)).QUIET!;
+    const rows: (typeof usageDays.$inferInsert)[] = [];
+    for (let i = 0; i < 60; i++) {
+      const day = addDays(TODAY, -i);
+      rows.push({ systemId: quiet.id, day, metric: 'active_users', source: 'log', value: i === 5 ? 7 : 6 }, { systemId: quiet.id, day, metric: 'visits', source: 'log', value: 300 });
+    }
+    await db.insert(usageDays).values(rows).onConflictDoNothing();
+    const [ev] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [quiet.id] });
+    const low = classify({ ...ev!, system: { ...ev!.system, registeredUsers: 2000 } }, defaultPolicy, TODAY).reasons.find((r) => r.code === 'low_usage');
+    expect(low?.evidence).toMatchObject({ basedOn: 'active_users', monthlyActiveUsers: 7, threshold: 100 });
   });
 
   it('monthly availability counts the probes the server answered: HTTP and TLS errors and challenges', async () => {
