@@ -395,6 +395,11 @@ function monthlyUsers(rows: UsageDay[], metric: UsageMetric | null, from: Day, t
   return n;
 }
 
+/**
+ * The earliest day the evidence proves the content unchanged since: the latest change any source shows
+ * (a content-hash change seen by our probes, the server's Last-Modified, the sitemap's newest lastmod),
+ * or, with no change shown at all, the first day we saw the content. A first sighting is never a change.
+ */
 function contentUnchangedSince(ctx: Ctx): Day | null {
   const c = ctx.ev.content;
   const lastChange = maxDay(c.lastChanged, c.homepageLastChanged, c.sitemapNewestLastmod, ctx.hashLastChange);
@@ -529,7 +534,10 @@ function contentReasons(ctx: Ctx): Reason[] {
   }
 
   // The national website indicators' 2-week rule is about government websites: internet-facing portals.
-  if (ctx.hasPortal && ev.system.network === 'internet') {
+  // A portal we could not see on its latest probe day (down, or behind a challenge) is judged on that
+  // (unreachable, probe_blocked), not also on a homepage we cannot read.
+  const seenNow = ctx.latestProbe === null || ctx.latestProbe.ok > 0;
+  if (ctx.hasPortal && ev.system.network === 'internet' && seenNow) {
     const lastChange = c.homepageLastChanged != null ? c.homepageLastChanged : maxDay(c.lastChanged, ctx.hashLastChange);
     const since = lastChange ?? minDay(c.observedSince, ctx.hashFirstSeen);
     if (since) {

@@ -296,14 +296,16 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     const sysEps = eps.get(s.id) ?? [];
     const endpointFacts: EndpointFacts[] = sysEps.map((e) => ({ url: e.url, role: e.role }));
 
-    // Content: per-endpoint first observation and last change; portals make the homepage.
+    // Content: per-endpoint first observation and last change; portals make the homepage. A first
+    // observation is not a change: a page first seen yesterday may be unchanged for a year, and its
+    // Last-Modified and the sitemap's lastmod (below) are what say since when (issue 9 item 4).
     let observedSince: Day | null = null;
     let lastChanged: Day | null = null;
     let homepage: Day | null = null;
     for (const c of content.get(s.id) ?? []) {
       observedSince = minDay(observedSince, c.firstDay);
       if (c.changed) lastChanged = maxDay(lastChanged, c.lastDay);
-      if (c.portal) homepage = maxDay(homepage, c.changed ? c.lastDay : c.firstDay);
+      if (c.portal && c.changed) homepage = maxDay(homepage, c.lastDay);
     }
     let sitemap: Day | null = null;
     let tls: TlsEvidence | null = null;

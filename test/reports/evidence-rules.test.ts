@@ -155,3 +155,20 @@ describe('item 3: active users are people, not requests', () => {
     expect(run(withSystem(ev, { registeredUsers: null })).reasons.map((r) => r.evidence.basedOn)).toEqual(['active_users']);
   });
 });
+
+describe('item 4: content age uses the oldest proof', () => {
+  it('a portal that is down is unreachable, not also homepage_not_updated', () => {
+    const ev = replaceProbeDays(unwatched(healthy({ content: { observedSince: '2025-01-01', lastChanged: addDays(AS_OF, -40), homepageLastChanged: addDays(AS_OF, -40), sitemapNewestLastmod: null } })), addDays(AS_OF, -34), downDay);
+    expect(codes(run(ev))).toEqual(['unreachable']);
+    // Up again: the old homepage is judged.
+    const up = { ...ev, probeDays: [...ev.probeDays.filter((p) => p.day < AS_OF), { day: AS_OF, probes: 24, ok: 24, failed: 0, dnsNxdomain: 0, outcomes: { ok: 24 } }] };
+    expect(codes(run(up))).toContain('homepage_not_updated');
+  });
+
+  it('Last-Modified and sitemap lastmod older than the first sighting date the content', () => {
+    const ev = healthy({ content: { observedSince: addDays(AS_OF, -1), lastChanged: '2025-03-01', homepageLastChanged: '2025-03-01', sitemapNewestLastmod: '2025-02-20' } });
+    const c = run(ev);
+    expect(c.reasons.find((r) => r.code === 'stale_content')?.since).toBe('2025-03-01');
+    expect(c.reasons.find((r) => r.code === 'homepage_not_updated')?.since).toBe('2025-03-01');
+  });
+});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../reports/classify.js';
 import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { probeResults, usageDays } from '../../src/db/schema/index.js';
+import { contentChanges, endpointState, probeResults, usageDays } from '../../src/db/schema/index.js';
 import { loadEvidence } from '../../src/verdicts/evidence.js';
 import { monthlyReportInput } from '../../src/verdicts/monthly.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
@@ -50,6 +50,32 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     const [ev] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [quiet.id] });
     const low = classify({ ...ev!, system: { ...ev!.system, registeredUsers: 2000 } }, defaultPolicy, TODAY).reasons.find((r) => r.code === 'low_usage');
     expect(low?.evidence).toMatchObject({ basedOn: 'active_users', monthlyActiveUsers: 7, threshold: 100 });
+  });
+
+  it('a page first seen yesterday with Last-Modified 2025-03-01 and sitemap lastmod 2025-02-20 is unchanged since 2025-03-01', async () => {
+    const { db } = t.database;
+    const res = await t.call('POST', '/api/v1/systems', {
+      body: { code: 'FROZEN', name: '兰山区旧政务公开网', departmentCode: '371302', operatorUnit: '兰山区大数据中心', endpoints: [{ url: 'http://frozen.lanshan.example/', role: 'portal' }] },
+    });
+    expect(res.status).toBe(201);
+    const frozen = (await ids(db)).FROZEN!;
+    await probeDayRows(db, frozen.id, addDays(TODAY, -1), TODAY, () => ({ probes: 24, ok: 24 }));
+    await db.insert(contentChanges).values({ systemId: frozen.id, endpointId: frozen.endpointId, at: at(addDays(TODAY, -1), 3), contentHash: 'f1' });
+    await db.insert(endpointState).values({
+      endpointId: frozen.endpointId,
+      systemId: frozen.id,
+      lastProbeAt: at(TODAY, 2),
+      lastOutcome: 'ok',
+      lastOkAt: at(TODAY, 2),
+      contentHash: 'f1',
+      lastModified: new Date('2025-03-01T02:00:00Z'),
+      sitemapLastmod: new Date('2025-02-20T00:00:00Z'),
+    });
+    const [ev] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [frozen.id] });
+    expect(ev!.content).toEqual({ observedSince: addDays(TODAY, -1), lastChanged: '2025-03-01', homepageLastChanged: '2025-03-01', sitemapNewestLastmod: '2025-02-20' });
+    const c = classify(ev!, defaultPolicy, TODAY);
+    expect(c.reasons.find((r) => r.code === 'stale_content')?.since).toBe('2025-03-01');
+    expect(c.reasons.find((r) => r.code === 'homepage_not_updated')?.since).toBe('2025-03-01');
   });
 
   it('monthly availability counts the probes the server answered: HTTP and TLS errors and challenges', async () => {
