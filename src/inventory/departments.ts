@@ -2,7 +2,7 @@ import { aliasedTable, and, asc, eq, gt, ilike, inArray, like, or, sql } from 'd
 import type { Db } from '../db/client.js';
 import { departments, type DepartmentLevel } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from './audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { decodeCursor, page } from './cursor.js';
 import type { DepartmentCreate, DepartmentDto, DepartmentPatch } from './schemas.js';
 

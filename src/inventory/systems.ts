@@ -4,7 +4,7 @@ import { inScope, requireScope } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, systems, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from './audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { jsonText, type HasJsonText } from '../http/json-text.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { escapeLike, findDepartment } from './departments.js';

@@ -3,7 +3,7 @@ import { requirePermission } from '../auth/access.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { ROLES } from '../db/schema/enums.js';
 import { router } from '../http/router.js';
-import { recordAudit } from '../inventory/audit.js';
+import { recordAudit } from '../audit/index.js';
 import { codeSchema } from '../inventory/schemas.js';
 import { errorResponses, json, jsonBody, security } from './common.js';
 

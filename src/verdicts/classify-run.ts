@@ -7,7 +7,7 @@ import type { Policy } from '../../reports/policy.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { findings, statusHistory } from '../db/schema/index.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { loadPackMaterial } from './evidence-pack.js';
 import { loadSystemEvidence, type LoadedSystem } from './evidence.js';
 import { activePolicy } from './policies.js';

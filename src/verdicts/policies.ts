@@ -4,7 +4,7 @@ import { isDay } from '../../reports/dates.js';
 import type { Db } from '../db/client.js';
 import { policies, systemPolicies, systems } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { textArray } from './sql.js';
 
 /**

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { departments, endpoints, systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import { actorLabel, type Actor, type AuditEntry } from '../audit.js';
+import { actorLabel, type Actor, type AuditEntry } from '../../audit/index.js';
 import type { SystemCreate } from '../schemas.js';
 import { dedupeEndpoints, systemColumns, toSystemDto, type SystemWithDept } from '../systems.js';
 import type { Parsed } from '../spreadsheet.js';
