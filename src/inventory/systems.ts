@@ -6,7 +6,7 @@ import { departments, endpoints, systems, type Deployment, type Lifecycle, type 
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
 import { jsonText, type HasJsonText } from '../http/json-text.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { escapeLike, findDepartment } from './departments.js';
 import type { SystemCreate, SystemDto, SystemPatch } from './schemas.js';
 

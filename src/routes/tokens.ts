@@ -4,7 +4,7 @@ import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { ROLES } from '../db/schema/enums.js';
 import { router } from '../http/router.js';
 import { recordAudit } from '../audit/index.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security } from './common.js';
 
 const tags = ['Tokens'];

@@ -24,7 +24,7 @@ import type { Db } from '../db/client.js';
 import { auditLog, departments, findings, systems } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
-import { decodeCursor, page } from '../inventory/cursor.js';
+import { decodeCursor, page } from '../http/pagination.js';
 import { escapeLike, findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
