@@ -3,7 +3,7 @@ import { PROBE_OUTCOMES, USAGE_METRICS, type ProbeOutcome, type UsageMetric } fr
 import type { Day } from '../../reports/dates.js';
 import type { ContentHashPoint, DnsAnswer, OwnerReply, ProbeSample, UsagePoint } from '../../reports/findings.js';
 import type { Db } from '../db/client.js';
-import { intArray, rowsOf } from './sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { endOfDay } from '../../probes/time.js';
 
 /**

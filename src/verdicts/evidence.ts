@@ -7,7 +7,7 @@ import type { Policy } from '../../reports/policy.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
-import { intArray, rowsOf } from './sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**

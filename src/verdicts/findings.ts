@@ -28,7 +28,7 @@ import { decodeCursor, page } from '../http/pagination.js';
 import { escapeLike, findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
-import { rowsOf, textArray } from './sql.js';
+import { rowsOf, textArray } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
 
 /**
