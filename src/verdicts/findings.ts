@@ -30,6 +30,7 @@ import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
 import { rowsOf, textArray } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
+import { hostOf } from '../../probes/host.js';
 
 /**
  * The findings service: clean-up cases opened by the classifier, moved through the pure state machine of
@@ -472,13 +473,6 @@ async function sendNotice(notifier: FindingNotifier, r: Row, opts: PatchOptions)
 
 const DNS_OF: Record<string, DecommissionCheckInput['dns'][number]['result']> = { dns_nxdomain: 'nxdomain', dns_nodata: 'nodata', dns_timeout: 'timeout', dns_error: 'error' };
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Checks a "decommission" answer against the newest probe of every endpoint of the system. Evidence older
