@@ -1,5 +1,5 @@
-import type { MessageKey, MessageParams } from '../src/i18n/index.js';
-import { t } from '../src/i18n/index.js';
+import type { MessageKey, MessageParams } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { canonicalJson, compareCodeUnits, sha256Hex } from './canonical.js';
 import type { Classification } from './classify.js';
 import type { ProbeOutcome, ReasonCode, UsageMetric } from './codes.js';

@@ -16,7 +16,7 @@ import {
   type FindingAction,
   type FindingState,
 } from '../../reports/findings.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import { reminderStage } from '../campaigns/reminders.js';

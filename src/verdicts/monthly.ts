@@ -17,7 +17,7 @@ import {
   type SnapshotReason,
   type SystemMonthSnapshot,
 } from '../../reports/monthly/index.js';
-import type { Lang } from '../i18n/index.js';
+import type { Lang } from '../../i18n/index.js';
 import type { Db } from '../db/client.js';
 import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
