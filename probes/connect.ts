@@ -66,7 +66,7 @@ export function createConnector(ctx: ConnectContext): buildConnector.connector {
   };
 }
 
-async function openConnection(ctx: ConnectContext, opts: buildConnector.Options): Promise<Socket | TLSSocket> {
+export async function openConnection(ctx: ConnectContext, opts: buildConnector.Options): Promise<Socket | TLSSocket> {
   const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
   const https = opts.protocol === 'https:';
   const port = Number(opts.port) || (https ? 443 : 80);

@@ -1,4 +1,4 @@
-import { t, type MessageKey, type MessageParams } from '../src/i18n/index.js';
+import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
 import { VERDICT_RANK, REASON_CODES, answeredCount, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';

@@ -1,8 +1,8 @@
 /**
  * Fixed names from the contract (shared/contract.md): statuses, reason codes, compliance flags and the
- * inventory enumerations the classifier reads. Extend, never rename. These mirror the database enums in
- * `src/db/schema/enums.ts` on purpose: the reporting core stays free of any database import, and
- * `test/reports/contract.test.ts` fails to compile if the two drift apart.
+ * inventory enumerations the classifier reads. Extend, never rename. Defined here once: the database
+ * enums (`src/db/schema/enums.ts`) import these arrays, and `test/api/contract.db.test.ts` fails when a
+ * value has no migration or the OpenAPI document shows other values.
  */
 
 export const STATUSES = ['active', 'semi_zombie', 'zombie', 'insufficient_evidence', 'exempt'] as const;

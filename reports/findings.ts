@@ -1,10 +1,11 @@
-import type { MessageKey, MessageParams } from '../src/i18n/index.js';
-import { t } from '../src/i18n/index.js';
+import type { MessageKey, MessageParams } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { canonicalJson, compareCodeUnits, sha256Hex } from './canonical.js';
 import type { Classification } from './classify.js';
 import { serverAnswered, type ProbeOutcome, type ReasonCode, type UsageMetric } from './codes.js';
 import { addDays, addMonths, assertDay, toDay, type Day } from './dates.js';
 import type { Policy } from './policy.js';
+import { hostOf } from '../probes/host.js';
 
 /**
  * Findings: the clean-up cases opened for zombie and semi-zombie systems. Pure state machine, answers,
@@ -419,13 +420,6 @@ const UNVERIFIED: ReadonlySet<ProbeOutcome> = new Set(['dns_timeout', 'dns_error
 /** HTTP statuses that mean "removed" on a shared host. */
 const GONE_STATUSES: ReadonlySet<number> = new Set([404, 410]);
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase().replace(/\.$/, '');
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Decides whether a decommissioning is done. A live endpoint, or a host name of the system that still

@@ -2,7 +2,7 @@ import type { JsonValue } from '../canonical.js';
 import type { DepartmentKind, DepartmentLevel, Deployment, FlagCode, Ipv6Grade, Lifecycle, Network, ReasonCode, Status } from '../codes.js';
 import type { Day, Month } from '../dates.js';
 import type { AnswerKind, FindingState } from '../findings.js';
-import type { MessageKey, MessageParams } from '../../src/i18n/index.js';
+import type { MessageKey, MessageParams } from '../../i18n/index.js';
 
 /**
  * Everything the monthly report to 数字临沂建设专项小组 is computed from. The loader fills it from the

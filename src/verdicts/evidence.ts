@@ -7,8 +7,9 @@ import type { Policy } from '../../reports/policy.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
-import { intArray, rowsOf } from './sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
+import { hostOf } from '../../probes/host.js';
 
 /**
  * The evidence loader: fills `SystemEvidence` (reports/evidence.ts) for every system, or the given ones,
@@ -92,13 +93,6 @@ export function usageSegments(asOf: Day, policy: Policy): Day[] {
 const isGrade = (g: unknown): g is Ipv6Grade => typeof g === 'string' && (IPV6_GRADES as readonly string[]).includes(g);
 const isMetric = (m: unknown): m is UsageMetric => typeof m === 'string' && (USAGE_METRICS as readonly string[]).includes(m);
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}
 
 const successor = alias(departments, 'successor');
 

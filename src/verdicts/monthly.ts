@@ -17,12 +17,12 @@ import {
   type SnapshotReason,
   type SystemMonthSnapshot,
 } from '../../reports/monthly/index.js';
-import type { Lang } from '../i18n/index.js';
+import type { Lang } from '../../i18n/index.js';
 import type { Db } from '../db/client.js';
 import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { activePolicy } from './policies.js';
-import { rowsOf } from './sql.js';
+import { rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**

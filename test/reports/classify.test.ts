@@ -3,7 +3,7 @@ import { classify, type Classification } from '../../reports/classify.js';
 import { addDays, addMonths } from '../../reports/dates.js';
 import type { SystemEvidence } from '../../reports/evidence.js';
 import { defaultPolicy, policyOrThrow } from '../../reports/policy.js';
-import { t } from '../../src/i18n/index.js';
+import { t } from '../../i18n/index.js';
 import { AS_OF, daysBetween, downDay, healthy, nxDay, okDay, replaceProbeDays, unwatched, usage, withSystem } from './fixtures.js';
 
 const run = (ev: SystemEvidence, policy = defaultPolicy, asOf = AS_OF) => classify(ev, policy, asOf);

@@ -5,7 +5,7 @@ import { verifyDecommission } from '../../reports/findings.js';
 import { addDays } from '../../reports/dates.js';
 import type { ProbeDay, SystemEvidence } from '../../reports/evidence.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { t } from '../../src/i18n/index.js';
+import { t } from '../../i18n/index.js';
 import { AS_OF, downDay, healthy, replaceProbeDays, unwatched, usage, withSystem } from './fixtures.js';
 
 /** Issue 9: verdicts an auditor would sign. One describe per item. */

@@ -195,7 +195,7 @@ function fleetZone() {
 // ---------------------------------------------------------------------------------------------------
 // Listeners
 
-interface Listening {
+export interface Listening {
   port: number;
   ipv6: boolean;
   close(): Promise<void>;
@@ -205,7 +205,7 @@ interface Listening {
  * The same handler on 127.0.0.1:P and, when the machine has IPv6 loopback, [::1]:P with the same P, so a
  * dual-stack name reaches one port over either family.
  */
-async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Listening> {
+export async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Listening> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const v4 = make();
     const port = await listen(v4, 0, '127.0.0.1');
@@ -227,7 +227,7 @@ async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Liste
   throw new Error('fleet: could not find a port free on both 127.0.0.1 and ::1');
 }
 
-function listen(server: NetServer, port: number, host: string): Promise<number> {
+export function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -237,7 +237,7 @@ function listen(server: NetServer, port: number, host: string): Promise<number> 
   });
 }
 
-function closeServer(server: NetServer): Promise<void> {
+export function closeServer(server: NetServer): Promise<void> {
   const http = server as Server;
   if (typeof http.closeAllConnections === 'function') http.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
@@ -263,7 +263,7 @@ async function startGarbageServer(): Promise<Listening> {
   };
 }
 
-async function unusedPort(): Promise<number> {
+export async function unusedPort(): Promise<number> {
   const server = createNetServer();
   const port = await listen(server, 0, '127.0.0.1');
   await new Promise((resolve) => server.close(resolve));
