@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the CLI and server (src/cli/main.ts and everything it imports from src/, probes/, reports/)
+// Bundles the CLI and server (src/cli/main.ts and everything it imports from src/, probes/, reports/, i18n/)
 // into dist/xuncha.mjs, packages left in node_modules. Run by `npm ci` (the prepare script) and by
 // `npm run build`. bin/xuncha.mjs runs the bundle while it is newer than every source file and the
 // sources through tsx otherwise, so an edit never runs stale code. Why bother: tsx transpiles in a

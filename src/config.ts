@@ -23,6 +23,9 @@ export const configSchema = z.object({
   PROBE_DNS_SERVERS: z.string().optional(),
   PROBE_ALLOW_CIDRS: z.string().optional(),
   PROBE_DENY_CIDRS: z.string().optional(),
+  /** Where notifications (webhooks, mail) may connect: like PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS, for deliveries. */
+  NOTIFY_ALLOW_CIDRS: z.string().optional(),
+  NOTIFY_DENY_CIDRS: z.string().optional(),
   PROBE_RETENTION_DAYS: intFrom(1, 3650).default(35),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Base URL of the service as people reach it, for links in reminders (e.g. https://xuncha.linyi.gov.cn). */

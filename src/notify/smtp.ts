@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { checkAddress, targetPolicyFromEnv, type TargetPolicy } from '../../probes/policy.js';
 
@@ -61,6 +61,12 @@ export function parseSmtpTarget(url: string, recipients: string | null | undefin
 
 export interface SendMailOptions {
   timeoutMs: number;
+  /**
+   * Opens the TCP connection through the target policy (probes/egress.ts connectThroughPolicy); nodemailer
+   * then speaks SMTP (and TLS, with the URL's host as servername) over it. Without it, the host is
+   * resolved with `lookup`, checked with `policy`, and nodemailer connects to the checked address.
+   */
+  connect?: (host: string, port: number) => Promise<Socket>;
   /** Which addresses may be connected to; default from PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS. */
   policy?: TargetPolicy;
   /** Host name → addresses; default the system resolver. */
@@ -89,21 +95,31 @@ function outcomeOf(err: unknown): string {
 
 /** Sends one message; resolves to an outcome string (`ok`, `smtp_error 535 …`, `timeout`, `blocked_by_policy …`), never throws. */
 export async function sendMail(t: SmtpTarget, subject: string, body: string, at: Date, opts: SendMailOptions): Promise<string> {
-  let address: string;
-  try {
-    const addresses = isIP(t.host) ? [t.host] : await (opts.lookup ?? systemLookup)(t.host);
-    if (!addresses.length) return 'dns_error no address';
-    const policy = opts.policy ?? targetPolicyFromEnv();
-    const verdicts = addresses.map((a) => ({ a, v: checkAddress(a, policy) }));
-    const allowed = verdicts.find((x) => x.v.allowed);
-    if (!allowed) return `blocked_by_policy ${verdicts[0]!.v.reason}`;
-    address = allowed.a;
-  } catch (err) {
-    return `dns_error ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  let address = t.host;
+  if (!opts.connect) {
+    try {
+      const addresses = isIP(t.host) ? [t.host] : await (opts.lookup ?? systemLookup)(t.host);
+      if (!addresses.length) return 'dns_error no address';
+      const policy = opts.policy ?? targetPolicyFromEnv();
+      const verdicts = addresses.map((a) => ({ a, v: checkAddress(a, policy) }));
+      const allowed = verdicts.find((x) => x.v.allowed);
+      if (!allowed) return `blocked_by_policy ${verdicts[0]!.v.reason}`;
+      address = allowed.a;
+    } catch (err) {
+      return `dns_error ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    }
   }
   const { createTransport } = await import('nodemailer');
+  const connect = opts.connect;
   const transport = createTransport({
     host: address,
+    ...(connect
+      ? {
+          getSocket: (o: { host?: string; port?: number }, cb: (err: Error | null, socketOptions?: { connection: Socket }) => void) => {
+            connect(o.host ?? t.host, o.port ?? t.port).then((connection) => cb(null, { connection }), (err: Error) => cb(err));
+          },
+        }
+      : {}),
     port: t.port,
     secure: t.secure,
     requireTLS: t.requireTls,
@@ -126,6 +142,7 @@ export async function sendMail(t: SmtpTarget, subject: string, body: string, at:
     });
     return 'ok';
   } catch (err) {
+    if ((await import('../../probes/egress.js')).isBlockedByPolicy(err)) return 'blocked_by_policy';
     return outcomeOf(err);
   } finally {
     transport.close();

@@ -8,6 +8,7 @@ import { storeProbeRecords } from './store.js';
 import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { sweepTargets } from '../db/schema/index.js';
+import { hostOf } from '../../probes/host.js';
 
 export interface SweepWorkerOptions {
   db: Db;
@@ -124,12 +125,8 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const start = (t: LeasedTarget, kinds: SweepKind[]) => {
     inFlight.set(t.id, t);
     o.metrics?.inFlight.set(inFlight.size);
-    let host = t.url;
-    try {
-      host = new URL(t.url).hostname;
-    } catch {
-      /* the probe reports the bad URL */
-    }
+    // A bad URL gets a limiter slot of its own; the probe reports it.
+    const host = hostOf(t.url) ?? t.url;
     const p = o.deps.limiter
       .run(host, () => probeTarget(o.db, t, kinds, { deps: o.deps, timeZone: o.timeZone, ...o.probe }))
       .then((records) => {

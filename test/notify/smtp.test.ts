@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTargetPolicy } from '../../probes/policy.js';
+import { connectThroughPolicy } from '../../probes/egress.js';
 import { parseSmtpTarget, sendMail } from '../../src/notify/smtp.js';
 
 const tlsDir = new URL('../fixtures/tls/', import.meta.url);
@@ -128,6 +129,19 @@ describe('mail through nodemailer to a server that requires TLS and AUTH', () =>
     const metadata = parseSmtpTarget('smtp://169.254.169.254:25?from=xuncha@linyi.example', 'ops@linyi.example')!;
     expect(await sendMail(metadata, subject, body, at, opts)).toMatch(/^blocked_by_policy .*cloud metadata/);
     expect(starttls.received.length + implicit.received.length).toBe(count);
+  });
+
+  it('through the policy-checked connector of probes/egress.ts (as the notifier sends)', async () => {
+    const through = (p: ReturnType<typeof createTargetPolicy>) => (host: string, port: number) => connectThroughPolicy({ policy: p, connectTimeoutMs: 10_000 }, host, port);
+    const target = parseSmtpTarget(`smtp://${userinfo}@127.0.0.1:${starttls.port}?from=xuncha@linyi.example&starttls=required`, 'ops@linyi.example')!;
+    const before = starttls.received.length;
+    expect(await sendMail(target, subject, body, at, { timeoutMs: 10_000, tls: { ca }, connect: through(policy) })).toBe('ok');
+    expect(starttls.received.length).toBe(before + 1);
+    expect(starttls.received.at(-1)).toMatchObject({ secure: true, user: USER });
+    const implicitTarget = parseSmtpTarget(`smtps://${userinfo}@127.0.0.1:${implicit.port}?from=xuncha@linyi.example`, 'ops@linyi.example')!;
+    expect(await sendMail(implicitTarget, subject, body, at, { timeoutMs: 10_000, tls: { ca }, connect: through(policy) })).toBe('ok');
+    expect(await sendMail(target, subject, body, at, { timeoutMs: 10_000, tls: { ca }, connect: through(createTargetPolicy({ deny: '127.0.0.0/8' })) })).toBe('blocked_by_policy');
+    expect(starttls.received.length).toBe(before + 1);
   });
 
   it('parses the mail URL forms and refuses bad ones', () => {

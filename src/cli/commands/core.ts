@@ -1,6 +1,6 @@
 import { createToken } from '../../auth/tokens.js';
 import { ROLES, type Role } from '../../db/schema/enums.js';
-import { recordAudit } from '../../inventory/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { UsageError, type Command } from '../command.js';
 
 export const serveCommand: Command = {

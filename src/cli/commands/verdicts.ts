@@ -1,7 +1,7 @@
 import { STATUSES } from '../../../reports/codes.js';
 import { isDay } from '../../../reports/dates.js';
 import type { ReportFormat } from '../../../reports/monthly/index.js';
-import { isLang } from '../../i18n/index.js';
+import { isLang } from '../../../i18n/index.js';
 import { localDay } from '../../../probes/time.js';
 import { UsageError, type Command } from '../command.js';
 import { refuseBinaryOnTerminal, writeOutput } from '../output.js';
