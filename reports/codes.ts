@@ -33,7 +33,7 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing'] as const;
+export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** A reason makes a system either a zombie or a semi-zombie. */
@@ -62,4 +62,4 @@ export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6'] as const
 export type Ipv6Grade = (typeof IPV6_GRADES)[number];
 
 /** Probe outcome codes (contract): defined once, beside the probes that produce them. */
-export { PROBE_OUTCOMES, type ProbeOutcome } from '../probes/outcome.js';
+export { ANSWERED_OUTCOMES, PROBE_OUTCOMES, answeredCount, serverAnswered, type ProbeOutcome } from '../probes/outcome.js';

@@ -11,15 +11,16 @@
 // one commit with the same Node and node_modules are byte-identical.
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, copyFileSync, symlinkSync, lutimesSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const version = pkg.version;
-const out = join(root, process.env.RELEASE_OUT ?? 'release');
+const out = resolve(root, process.env.RELEASE_OUT ?? 'release');
 /** A top-level package's folder (some packages export no ./package.json for require.resolve). */
 const packageDir = (name) => join(root, 'node_modules', name);
 
@@ -44,18 +45,18 @@ const mtime = new Date(epoch * 1000);
 /** Runtime packages the bundle cannot inline, and the files of each that are used. */
 const EXTERNAL = {
   // Loads pglite.wasm, pglite.data and initdb.wasm beside its own modules.
-  '@electric-sql/pglite': (path) => !/\.(map|d\.ts|d\.cts|cjs|tar\.gz)$/.test(path) && !/(^|\/)(README|CHANGELOG)/i.test(path),
+  '@electric-sql/pglite': (path) => !/\.(map|d\.ts|d\.cts|cjs|tar\.gz)$/.test(path) && !/(^|\/)(README|CHANGELOG|LICENSE)/i.test(path),
   // Read from disk and served at /docs/assets (src/entry/node.ts, src/routes/docs.ts).
-  'swagger-ui-dist': (path) => ['package.json', 'swagger-ui.css', 'swagger-ui-bundle.js', 'LICENSE', 'NOTICE'].includes(path),
+  'swagger-ui-dist': (path) => ['package.json', 'swagger-ui.css', 'swagger-ui-bundle.js'].includes(path),
 };
 
 function step(msg) {
   process.stderr.write(`release: ${msg}\n`);
 }
 
-/** The program, laid out under `dir`: bin/xuncha, lib/xuncha.mjs, lib/drizzle, lib/node_modules, node/. */
+/** The program, laid out under `dir`: bin/xuncha, app/xuncha.mjs, app/drizzle, app/node_modules, node/. */
 async function stageProgram(dir) {
-  const lib = join(dir, 'lib');
+  const lib = join(dir, 'app');
   mkdirSync(lib, { recursive: true });
   const result = await build({
     absWorkingDir: root,
@@ -81,8 +82,20 @@ async function stageProgram(dir) {
   mkdirSync(join(dir, 'bin'), { recursive: true });
   copyFileSync(join(root, 'packaging/xuncha.sh'), join(dir, 'bin/xuncha'));
   mkdirSync(join(dir, 'node/bin'), { recursive: true });
-  copyFileSync(process.execPath, join(dir, 'node/bin/node'));
+  copyNode(join(dir, 'node/bin/node'));
   return { bundled: bundledPackages(result.metafile) };
+}
+
+/**
+ * The running Node binary, stripped of its symbol table as Debian strips binaries (dh_strip's
+ * options; ~8 MB less). Where binutils is missing it is copied as it is, with a note.
+ */
+function copyNode(to) {
+  const r = spawnSync('strip', ['--remove-section=.comment', '--remove-section=.note', '--strip-unneeded', '-o', to, process.execPath], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    step(`strip failed or is missing (${r.error?.message ?? r.stderr.trim()}): the Node runtime is copied unstripped`);
+    copyFileSync(process.execPath, to);
+  }
 }
 
 function copyTree(from, to, keep, rel = '') {
@@ -116,10 +129,11 @@ function thirdPartyLicenses(packages) {
     if (seen.has(key)) continue;
     seen.add(key);
     const file = readdirSync(p.dir).sort().find((f) => /^(licen[cs]e|copying)/i.test(f));
-    const text = file ? readFileSync(join(p.dir, file), 'utf8').trim() : `(no license file; package.json says: ${JSON.stringify(p.license ?? null)})`;
+    let text = file ? readFileSync(join(p.dir, file), 'utf8').trim() : `(no license file; package.json says: ${JSON.stringify(p.license ?? null)})`;
+    if (existsSync(join(p.dir, 'NOTICE'))) text += `\n\nNOTICE:\n${readFileSync(join(p.dir, 'NOTICE'), 'utf8').trim()}`;
     parts.push(`${key}  (${typeof p.license === 'string' ? p.license : JSON.stringify(p.license ?? 'unknown')})\n\n${text}\n`);
   }
-  return `Libraries inside Xuncha ${version}: bundled into lib/xuncha.mjs or shipped in lib/node_modules.\n\n${parts.join(`\n${'-'.repeat(78)}\n\n`)}`;
+  return `Libraries inside Xuncha ${version}: bundled into app/xuncha.mjs or shipped in app/node_modules.\n\n${parts.join(`\n${'-'.repeat(78)}\n\n`)}`;
 }
 
 function nodeLicense() {
@@ -153,6 +167,22 @@ function normalise(dir, executables) {
     utimesSync(path, mtime, mtime);
   };
   walk(dir);
+}
+
+/** DEBIAN/md5sums: every regular file outside DEBIAN/ and etc/ (conffiles are summed by dpkg itself). */
+function md5sums(dir) {
+  const lines = [];
+  const walk = (rel) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) lines.push(`${createHash('md5').update(readFileSync(join(dir, path))).digest('hex')}  ${path}`);
+    }
+  };
+  for (const top of readdirSync(dir).sort()) {
+    if (!['DEBIAN', 'etc'].includes(top)) walk(top);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function run(cmd, args, opts = {}) {
@@ -225,7 +255,11 @@ async function deb(work, bundled) {
     .replaceAll('@COMMIT@', commit)
     .replaceAll('@MAINTAINER@', maintainer)
     .replaceAll('@DATE@', date);
-  writeFileSync(join(doc, 'changelog.Debian.gz'), gzipSync(changelog, { level: 9 }));
+  // A native package (no Debian revision): changelog.gz, not changelog.Debian.gz.
+  writeFileSync(join(doc, 'changelog.gz'), gzipSync(changelog, { level: 9 }));
+  const overrides = join(r, 'usr/share/lintian/overrides');
+  mkdirSync(overrides, { recursive: true });
+  copyFileSync(join(root, 'packaging/debian/lintian-overrides'), join(overrides, 'xuncha'));
   const man = join(r, 'usr/share/man/man1');
   mkdirSync(man, { recursive: true });
   writeFileSync(join(man, 'xuncha.1.gz'), gzipSync(readFileSync(join(root, 'packaging/debian/xuncha.1')), { level: 9 }));
@@ -240,6 +274,7 @@ async function deb(work, bundled) {
       .replaceAll('@SIZE@', String(installedKiB)),
   );
   for (const f of ['conffiles', 'postinst', 'prerm', 'postrm']) copyFileSync(join(root, 'packaging/debian', f), join(control, f));
+  writeFileSync(join(control, 'md5sums'), md5sums(r));
   normalise(r, new Set([...PROGRAM_EXECUTABLES.map((p) => `usr/lib/xuncha/${p}`), 'DEBIAN/postinst', 'DEBIAN/prerm', 'DEBIAN/postrm']));
   const file = join(out, `xuncha_${version}_amd64.deb`);
   run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z9', '--build', r, file], { env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) }, stdio: ['ignore', 'ignore', 'inherit'] });
