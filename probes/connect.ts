@@ -33,6 +33,8 @@ export interface CertificateInfo {
 export interface Connection {
   address: string;
   family: 4 | 6;
+  /** Our source address on this connection (what the server's logs and WAF see, before any NAT). */
+  localAddress?: string | null;
   cert?: CertificateInfo;
 }
 
@@ -82,7 +84,7 @@ export async function openConnection(ctx: ConnectContext, opts: buildConnector.O
   ctx.phase = 'connect';
   const { socket, address, family } = await connectFirst(ctx, allowed, port);
   const key = `${opts.protocol}//${opts.host ?? `${opts.hostname}:${opts.port}`}`;
-  const connection: Connection = { address, family };
+  const connection: Connection = { address, family, localAddress: socket.localAddress ?? null };
   ctx.connections.set(key, connection);
   if (!https) {
     ctx.phase = 'request';

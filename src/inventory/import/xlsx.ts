@@ -18,8 +18,10 @@ export interface XlsxLimits extends ZipLimits {
 
 /** The worker's script: next to the bundle (dist/xlsx-worker.mjs), or the TypeScript source run through tsx. */
 function workerScript(): { url: URL; execArgv: string[] } {
-  const bundled = new URL('./xlsx-worker.mjs', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return { url: bundled, execArgv: [] };
+  // In the bundle this code sits in dist/ or in a chunk of dist/chunks/.
+  for (const bundled of [new URL('./xlsx-worker.mjs', import.meta.url), new URL('../xlsx-worker.mjs', import.meta.url)]) {
+    if (existsSync(fileURLToPath(bundled))) return { url: bundled, execArgv: [] };
+  }
   return { url: new URL('./xlsx-worker-source.mjs', import.meta.url), execArgv: [] };
 }
 
