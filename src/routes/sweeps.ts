@@ -55,7 +55,7 @@ const getSweep = createRoute({
   tags: ['Sweeps'],
   security,
   summary: 'Progress and counts of a sweep',
-  request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: json(progressSchema, 'Progress'), ...errorResponses },
 });
 
