@@ -9,7 +9,10 @@ import type { Database } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/pglite.js';
 import { connectPostgres } from '../../src/db/postgres.js';
 import { rowsOf } from '../../src/db/sql.js';
-import { runCli } from '../support/cli.js';
+import { runCli as run } from '../support/cli.js';
+
+/** Each CLI run opens the embedded database (seconds on a loaded machine): a generous limit, not a timing. */
+const runCli = (args: string[], env: Record<string, string>) => run(args, env, 300_000);
 
 const dirs: string[] = [];
 const tempDir = () => {
