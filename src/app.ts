@@ -7,6 +7,8 @@ import { hasJsonText, jsonText } from './http/json-text.js';
 import { accessLog, requireAuth } from './http/middleware.js';
 import { databaseAwayHeaders, handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
+import { signInLimit } from './http/sign-in-limit.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
@@ -37,6 +39,8 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', accessLog);
+  app.use('*', requestMetrics);
+  app.use('*', signInLimit);
   // Values that carry their own JSON text (the systems list, built by PostgreSQL) are sent as is.
   app.use('*', async (c, next) => {
     const json = c.json;
@@ -76,8 +80,8 @@ export function createApp(deps: AppDeps) {
   // Prometheus scrape target: counts only, no inventory data, so no token (as is usual for /metrics).
   app.get('/metrics', async (c) => {
     if (!deps.metrics) throw new AppError('not_found', 'metrics are not collected on this runtime');
-    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await deps.metrics.registry.render());
+    c.header('content-type', deps.metrics.contentType);
+    return c.body(await deps.metrics.render());
   });
 
   const api = router();
