@@ -23,6 +23,9 @@ import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { activePolicy } from './policies.js';
 import { rowsOf } from '../db/sql.js';
+import { classify } from '../../reports/classify.js';
+import type { Policy } from '../../reports/policy.js';
+import { loadSystemEvidence } from './evidence.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
@@ -210,6 +213,7 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
   const departmentsList: ReportDepartment[] = deptRows.map((d) => ({ code: d.code, name: d.name, shortName: d.shortName, level: d.level, kind: d.kind, parentCode: d.parentCode }));
 
   const current = await snapshot(db, systemRows, ipv6AsOf(asOf), asOf, month);
+  await refreshReasonFigures(db, current.systems, systemRows, policy, asOf, tz);
 
   // Months ending before the first classification have no figures (gaps), rather than "all unknown".
   const history = rowsOf<Record<string, unknown>>(historyRows);
@@ -293,6 +297,29 @@ function ipv6Timeline(rows: Record<string, unknown>[]): (day: Day) => Map<number
     }
     return out;
   };
+}
+
+/**
+ * The figures in a report's text are the report day's (issue 9 item 7): a stored verdict keeps the
+ * reasons of the day its status last changed, with that day's availability, days not updated… So the
+ * named systems' reasons are re-derived from the stored evidence as of `asOf`, and each stored reason
+ * takes the message (and start day) of the same code from that day. The verdict itself (status, which
+ * reasons) stays the stored one; a reason the evidence no longer shows keeps its stored text.
+ */
+async function refreshReasonFigures(db: Db, snapshots: SystemMonthSnapshot[], rows: SystemRow[], policy: Policy, asOf: Day, tz: string): Promise<void> {
+  const named = snapshots.filter((s) => s.reasons.length > 0 && (s.status === 'zombie' || s.status === 'semi_zombie' || s.status === 'exempt'));
+  if (named.length === 0) return;
+  const idOf = new Map(rows.map((r) => [r.code, r.id]));
+  const loaded = await loadSystemEvidence(db, { asOf, policy, timeZone: tz, systemIds: named.map((s) => idOf.get(s.code)!).filter((id) => id !== undefined) });
+  const fresh = new Map(loaded.map((l) => [l.evidence.system.code, classify(l.evidence, policy, asOf)]));
+  for (const s of named) {
+    const c = fresh.get(s.code);
+    if (!c) continue;
+    s.reasons = s.reasons.map((r) => {
+      const now = c.reasons.find((x) => x.code === r.code);
+      return now ? { code: r.code, since: now.since, message: { key: now.message.key, params: now.message.params } } : r;
+    });
+  }
 }
 
 /** Per system (grouped endpoints): the role of its representative endpoint (REPRESENTATIVE_ROLES, best first). */

@@ -4,7 +4,7 @@ import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
 import { eq } from 'drizzle-orm';
 import { buildMonthlyReport, localizeReport } from '../../reports/monthly/index.js';
-import { contentChanges, endpoints, endpointState, probeResults, systems, usageDays } from '../../src/db/schema/index.js';
+import { contentChanges, endpoints, endpointState, probeResults, statusHistory, systems, usageDays } from '../../src/db/schema/index.js';
 import { loadEvidence } from '../../src/verdicts/evidence.js';
 import { monthlyReportInput } from '../../src/verdicts/monthly.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
@@ -118,5 +118,30 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     expect(s.availability).toEqual({ probes: 80, ok: 60 });
     const dead = input.systems.find((x) => x.code === 'DEAD')!;
     expect(dead.availability!.ok).toBe(dead.availability!.probes);
+  });
+});
+
+describe.each(backends)('report figures are the report day\'s on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend, { now: () => NOW });
+    await cityFixture(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('the 主要问题 sentence gives availability as of the month end, not as of the day the status last changed', async () => {
+    const { db } = t.database;
+    await classifyAll(db, { now: NOW, timeZone: TZ });
+    const flaky = (await ids(db)).FLAKY!;
+    const [stored] = await db.select({ reasons: statusHistory.reasons }).from(statusHistory).where(eq(statusHistory.systemId, flaky.id));
+    const storedParams = (stored!.reasons as Array<{ code: string; message: { params: Record<string, unknown> } }>).find((r) => r.code === 'availability_low')!.message.params;
+    // After the verdict: ten more days, half of the probes unanswered. The status stays semi_zombie/availability_low.
+    await probeDayRows(db, flaky.id, addDays(TODAY, 1), '2026-11-30', () => ({ probes: 24, ok: 12 }));
+    const { input } = await monthlyReportInput(db, '2026-11', { now: new Date('2026-12-02T04:00:00Z'), timeZone: TZ });
+    const reason = input.systems.find((s) => s.code === 'FLAKY')!.reasons.find((r) => r.code === 'availability_low')!;
+    const [ev] = await loadEvidence(db, { asOf: '2026-11-30', policy: defaultPolicy, timeZone: TZ, systemIds: [flaky.id] });
+    const truth = classify(ev!, defaultPolicy, '2026-11-30').reasons.find((r) => r.code === 'availability_low')!;
+    expect(truth.message.params.availability).not.toBe(storedParams.availability);
+    expect(reason.message?.params).toEqual(truth.message.params);
   });
 });
