@@ -19,7 +19,7 @@ function newestSource() {
       else newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  for (const dir of ['src', 'probes', 'reports']) walk(fileURLToPath(new URL(dir, root)));
+  for (const dir of ['src', 'probes', 'reports', 'i18n']) walk(fileURLToPath(new URL(dir, root)));
   return newest;
 }
 
