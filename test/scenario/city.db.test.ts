@@ -36,8 +36,8 @@ const ANSWERING_TIMEOUT_MS = 10_000;
 /** The report's 主要问题 sentences carry figures as of the report's day (issue 9 item 7). */
 const REPORT_FIGURES_PENDING: string | undefined = 'item 7';
 
-/** The IPv6 rate counts the app-only DSJ-ASD once its app endpoint represents it (issue 9 item 8). */
-const IPV6_RATE_PENDING: string | undefined = 'item 8';
+/** The IPv6 rate counts the app-only DSJ-ASD: its app endpoint represents it (issue 9 item 8, on main). */
+const IPV6_RATE_PENDING: string | undefined = undefined;
 
 type Flag = 'not_on_gov_cloud' | 'ipv6_not_ready' | 'mlps_missing' | 'probe_blocked';
 
