@@ -150,7 +150,7 @@ export async function claimCompletion(db: Db, workerId: string, done: Array<{ id
 }
 
 /** Target states still to do: spelt out (not `<> 'done'`) so the queue index answers. */
-export const UNFINISHED = ['pending', 'leased'];
+export const UNFINISHED = ['pending', 'leased'] as const;
 
 /** Marks the sweep done once no target is left; true when this call finished it. */
 export async function finishSweepIfComplete(db: Db, sweepId: number, now: Date): Promise<boolean> {

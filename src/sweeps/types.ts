@@ -1,3 +1,4 @@
+import type { UsageMetric } from '../../reports/codes.js';
 import type { ProbeKind } from './kinds/index.js';
 
 export { SWEEP_KINDS, type ProbeKind, type SweepKind } from './kinds/index.js';
@@ -25,7 +26,7 @@ export interface ProbeRecord {
   ipv6?: Record<string, unknown>;
   sitemapLastmod?: Date | null;
   /** Usage pull: the value read and the metric/day it feeds. */
-  usage?: { metric: string; day: string; value: number; sourceId: number };
+  usage?: { metric: UsageMetric; day: string; value: number; sourceId: number };
 }
 
 export interface LeasedTarget {
