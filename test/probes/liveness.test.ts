@@ -408,6 +408,7 @@ describe('liveness: every outcome code of the contract, each from its own fleet 
     body_too_large: () => probeLiveness(fleet.url(FLEET.dual, '/big'), opts),
     blocked_by_policy: () => probeLiveness(fleet.url(FLEET.metadata, '/latest/meta-data/'), opts),
     protocol_error: () => probeLiveness(fleet.url(FLEET.v4, '/', 'garbage'), opts),
+    challenged: () => probeLiveness(fleet.url(FLEET.dual, '/waf/jiasule'), opts),
   };
 
   it('has a fleet member for every outcome code', () => {
