@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import { departments, endpoints, systems } from '../db/schema/index.js';
 import { escapeLike } from './departments.js';
 import type { SystemDto } from './schemas.js';
-import { EXPORT_COLUMNS, INVENTORY_COLUMNS, escapeFormula, exportCell, exportHeader, type ExportCell, type ExportLang } from './spreadsheet.js';
+import { EXPORT_COLUMNS, INVENTORY_COLUMNS, escapeFormula, escapeOoxml, exportCell, exportHeader, type ExportCell, type ExportLang } from './spreadsheet.js';
 import { toSystemDto } from './systems.js';
 
 export type ExportFormat = 'xlsx' | 'csv' | 'json';
@@ -103,7 +103,7 @@ async function toXlsx(list: SystemDto[], lang: ExportLang, now: Date): Promise<B
         const v = exportCell(c, s, lang);
         if (v === null || typeof v === 'number') return v;
         if (typeof v === 'object') return new Date(`${v.date}T00:00:00Z`);
-        return escapeFormula(v);
+        return escapeOoxml(escapeFormula(v));
       }),
     );
     EXPORT_COLUMNS.forEach((c, i) => {

@@ -235,6 +235,24 @@ export function unescapeFormula(s: string): string {
   return s.startsWith("'") && FORMULA_START.test(s.slice(1)) ? s.slice(1) : s;
 }
 
+/**
+ * OOXML stores a character as `_xHHHH_` in cell text (Excel writes a CR as `_x000D_`), so text that
+ * itself reads `_xHHHH_` must be written with its underscore escaped (`_x005F_xHHHH_`). Both ways are
+ * exact inverses: unescapeOoxml(escapeOoxml(s)) === s for every string.
+ */
+const OOXML_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+// Characters XML cannot carry (controls, U+FFFE/U+FFFF, lone surrogates) and CR (XML turns CRLF into LF).
+const UNSAFE = '[\\u0000-\\u0008\\u000B-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+// One pass: an unsafe character, or a `_` that would start an `_xHHHH_` once written — followed by
+// `xHHHH` and then `_` or an unsafe character (which is written as `_x…_`).
+const OOXML_WRITE = new RegExp(`${UNSAFE}|_(?=x[0-9A-Fa-f]{4}(?:_|${UNSAFE}))`, 'g');
+export function escapeOoxml(s: string): string {
+  return s.replace(OOXML_WRITE, (ch) => `_x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+}
+export function unescapeOoxml(s: string): string {
+  return s.replace(OOXML_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export function isBlank(c: Cell): boolean {
   return c === null || (typeof c === 'string' && c.trim() === '');
 }

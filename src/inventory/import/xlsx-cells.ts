@@ -1,12 +1,14 @@
 import type ExcelJS from 'exceljs';
-import type { Cell } from '../spreadsheet.js';
+import { unescapeOoxml, type Cell } from '../spreadsheet.js';
 
 /** An exceljs cell value as a plain cell of the import. */
 export function toCell(v: ExcelJS.CellValue): Cell {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  // exceljs's streaming reader leaves OOXML's `_xHHHH_` escapes in the text: undo them exactly.
+  if (typeof v === 'string') return unescapeOoxml(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
   if (v instanceof Date) return v;
-  if ('richText' in v) return v.richText.map((r) => r.text).join('');
+  if ('richText' in v) return unescapeOoxml(v.richText.map((r) => r.text).join(''));
   if ('hyperlink' in v) {
     const text = typeof v.text === 'string' ? v.text : toCell(v.text as ExcelJS.CellValue);
     // A link shown as a label ("门户网站") stands for its target.
