@@ -79,7 +79,10 @@ export interface SystemMonthSnapshot {
   network: Network;
   /** Latest IPv6 measurement (internet-facing systems); null when never measured. */
   ipv6: { grade: Ipv6Grade; secondLevelRate?: number | null; thirdLevelRate?: number | null } | null;
-  /** Sum of the month's daily probe rollups; null when not probed in the month. */
+  /**
+   * Sum of the month's daily probe rollups; null when not probed in the month. `ok` counts the probes
+   * the server answered (`serverAnswered`: ok, http_error, tls_error, challenged).
+   */
   availability: { probes: number; ok: number } | null;
 }
 

@@ -7,6 +7,7 @@ import { migrationsFolder } from './postgres.js';
 import * as schema from './schema/index.js';
 
 export class DataDirBusyError extends Error {
+  override name = 'DataDirBusyError';
   constructor(
     readonly dataDir: string,
     readonly holder: LockInfo,
@@ -90,6 +91,7 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
       const { migrate } = await import('drizzle-orm/pglite/migrator');
       await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
       try {
         await client.close();

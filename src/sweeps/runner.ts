@@ -109,7 +109,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     }
     for (const r of stored.records) {
       o.metrics?.probes.inc({ kind: r.kind, outcome: r.outcome });
-      if (r.durationMs !== null) o.metrics?.probeSeconds.observe(r.durationMs / 1000, { kind: r.kind });
+      if (r.durationMs !== null) o.metrics?.probeSeconds.observe({ kind: r.kind }, r.durationMs / 1000);
     }
     o.onBatch?.(stored.owned.size);
     for (const sweepId of touchedSweeps) {

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { IPV6_GRADES, type Ipv6Grade, type UsageMetric, USAGE_METRICS } from '../../reports/codes.js';
+import { IPV6_GRADES, representativeRole, type Ipv6Grade, type UsageMetric, USAGE_METRICS } from '../../reports/codes.js';
 import { addDays, addMonths, dayNumber, diffDays, maxDay, minDay, type Day } from '../../reports/dates.js';
 import type { ContentEvidence, EndpointFacts, Ipv6Evidence, ProbeDay, SystemEvidence, TlsEvidence, UsageDay, UsageSource } from '../../reports/evidence.js';
 import type { Policy } from '../../reports/policy.js';
@@ -20,7 +20,8 @@ import { hostOf } from '../../probes/host.js';
  *  3. probe_days over the window the probe rules need (see `probeWindowDays`), and further back (up to
  *     `EXTENDED_PROBE_DAYS`) only for the systems whose run of bad days reaches the window's start;
  *  4. content: first observation and last change per endpoint from content_changes (index look-ups);
- *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`), and the usage
+ *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`: events summed,
+ *     `active_users` — distinct people, which never add up — by their largest day), and the usage
  *     sources (one per system and `source` kind, covering from its first row);
  *  6. ownership from campaign items (src/campaigns/evidence.ts).
  *
@@ -39,6 +40,11 @@ export interface EvidenceOptions {
   systemIds?: number[];
   /** Zone of days (TZ); default Asia/Shanghai. */
   timeZone?: string;
+  /**
+   * The prober's public source address, shown with `probe_blocked` (`PROBER_ADDRESS`). When not given, the
+   * local address of the system's latest probe is shown: right unless the prober sits behind NAT.
+   */
+  proberAddress?: string | null;
 }
 
 export interface LoadedSystem {
@@ -163,7 +169,9 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       .where(ids ? sql`${systems.id} = any(${intArray(ids)})` : undefined)
       .orderBy(asc(systems.id));
 
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts] = await Promise.all([
+  const challengeFrom = new Date(end.getTime() - policy.probes.evidenceWindowDays * 86_400_000);
+  const addressFrom = new Date(end.getTime() - (policy.probes.maxSilenceDays + 1) * 86_400_000);
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -197,7 +205,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       cross join lateral (select max(c.at) as last_at from content_changes c where c.system_id = e.system_id and c.endpoint_id = e.id and c.at < ${end.toISOString()}::timestamptz) l
       where f.first_at is not null ${only('e.system_id')}`),
     db.execute(sql`
-      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day, sum(v)::float8 as value
+      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day,
+        (case when metric = 'active_users' then max(v) else sum(v) end)::float8 as value
       from (
         select system_id, day, metric, max(value) as v,
           width_bucket(day - date '1970-01-01', ${`{${thresholds}}`}::int[]) as seg
@@ -212,6 +221,15 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       where day >= ${usageFrom}::date and day <= ${asOf}::date ${only('system_id')}
       group by system_id, source`),
     loadCampaignItemFacts(db, asOf, ids, tz),
+    // What stopped our probes: vendors of recent challenges, and our own address on the latest probes.
+    db.execute(sql`
+      select system_id,
+        (array_agg(detail->>'localAddress' order by at desc) filter (where detail ? 'localAddress'))[1] as address,
+        array_agg(distinct detail->>'vendor') filter (where outcome = 'challenged' and detail ? 'vendor') as vendors
+      from probe_results
+      where kind = 'liveness' and at >= ${challengeFrom.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
+        and (outcome = 'challenged' or at >= ${addressFrom.toISOString()}::timestamptz) ${only('system_id')}
+      group by system_id`),
   ]);
 
   // Group everything by system id.
@@ -258,6 +276,12 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
   );
   const sources = group(rowsOf<Record<string, unknown>>(sourceRows).map((r) => ({ systemId: Number(r.system_id), source: { kind: String(r.source), since: String(r.since) } satisfies UsageSource })));
   const ownership = ownershipFromItems(campaignFacts, asOf, tz);
+  const prober = new Map(
+    rowsOf<Record<string, unknown>>(proberRows).map((r) => [
+      Number(r.system_id),
+      { address: typeof r.address === 'string' ? r.address : null, vendors: Array.isArray(r.vendors) ? r.vendors.filter((v): v is string => typeof v === 'string') : [] },
+    ]),
+  );
 
   const endMs = end.getTime();
   const before = (d: Date | null | undefined): d is Date => !!d && d.getTime() < endMs;
@@ -266,18 +290,21 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     const sysEps = eps.get(s.id) ?? [];
     const endpointFacts: EndpointFacts[] = sysEps.map((e) => ({ url: e.url, role: e.role }));
 
-    // Content: per-endpoint first observation and last change; portals make the homepage.
+    // Content: per-endpoint first observation and last change; portals make the homepage. A first
+    // observation is not a change: a page first seen yesterday may be unchanged for a year, and its
+    // Last-Modified and the sitemap's lastmod (below) are what say since when (issue 9 item 4).
     let observedSince: Day | null = null;
     let lastChanged: Day | null = null;
     let homepage: Day | null = null;
     for (const c of content.get(s.id) ?? []) {
       observedSince = minDay(observedSince, c.firstDay);
       if (c.changed) lastChanged = maxDay(lastChanged, c.lastDay);
-      if (c.portal) homepage = maxDay(homepage, c.changed ? c.lastDay : c.firstDay);
+      if (c.portal && c.changed) homepage = maxDay(homepage, c.lastDay);
     }
     let sitemap: Day | null = null;
     let tls: TlsEvidence | null = null;
     let ipv6: (Ipv6Evidence & { at: number }) | null = null;
+    const representative = representativeRole(sysEps.map((e) => e.role));
     for (const e of sysEps) {
       if (before(e.sitemapLastmod)) sitemap = maxDay(sitemap, localDay(e.sitemapLastmod, tz));
       // Last-Modified counts only when it is a real past date: dynamic pages send the time of the request.
@@ -295,8 +322,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         }
       }
       const v6 = e.ipv6 as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
-      // The first portal (by position) with a measurement: the system's internet-facing homepage.
-      if (!ipv6 && e.role === 'portal' && v6 && isGrade(v6.grade) && before(e.ipv6At)) {
+      // The first representative endpoint (portal, else app, else api; by position) with a measurement.
+      if (!ipv6 && e.role === representative && v6 && isGrade(v6.grade) && before(e.ipv6At)) {
         ipv6 = {
           grade: v6.grade,
           measuredOn: localDay(e.ipv6At, tz),
@@ -343,6 +370,10 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       duplicates: duplicates.length ? { of: duplicates, notedOn: s.policyUpdatedAt ? localDay(s.policyUpdatedAt, tz) : null } : null,
       ipv6: ipv6 ? { grade: ipv6.grade, measuredOn: ipv6.measuredOn, secondLevelRate: ipv6.secondLevelRate, thirdLevelRate: ipv6.thirdLevelRate } : null,
       tls,
+      prober: {
+        address: opts.proberAddress?.trim() || prober.get(s.id)?.address || null,
+        challengeVendors: prober.get(s.id)?.vendors ?? [],
+      },
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

@@ -5,6 +5,7 @@ import { createTargetPolicy } from '../../probes/policy.js';
 import { probeLiveness, USER_AGENT, type LivenessResult } from '../../probes/liveness.js';
 import { FLEET } from '../support/fleet.js';
 import { startFleetHarness } from '../support/fleet-setup.js';
+import { WAF_FIXTURES } from '../support/fleet-waf.js';
 
 const { fleet, resolver, probe } = await startFleetHarness();
 afterAll(() => fleet.close());
@@ -146,6 +147,27 @@ describe('liveness: HTTP failures', () => {
     const r = await run(fleet.url(FLEET.v4, '/', 'blackhole'), { timeoutMs: 600 });
     expect(r.outcome).toBe('connect_timeout');
   });
+});
+
+describe('liveness: WAF and bot challenges', () => {
+  for (const [name, f] of Object.entries(WAF_FIXTURES)) {
+    it(`${name} (HTTP ${f.status}) is ${f.vendor ? `challenged by ${f.vendor}` : 'not a challenge'}`, async () => {
+      const r = await run(fleet.url(FLEET.dual, `/waf/${name}`));
+      expect(r.status).toBe(f.status);
+      if (f.vendor) {
+        expect(r.outcome).toBe('challenged');
+        expect(r.challenge?.vendor).toBe(f.vendor);
+        expect(r.error).toContain(f.vendor);
+        // The challenge page says nothing about the site's content.
+        expect(r.contentHash).toBeUndefined();
+        expect(r.lastModified).toBeUndefined();
+      } else {
+        expect(r.outcome).toBe(f.status === 200 ? 'ok' : 'http_error');
+        expect(r.challenge).toBeUndefined();
+      }
+      expect(r.localAddress).toBe('127.0.0.1');
+    });
+  }
 });
 
 describe('liveness: redirects', () => {
@@ -346,9 +368,10 @@ describe('liveness: identification and never throwing', () => {
 
   it('turns a caller abort into a result, not an exception', async () => {
     const controller = new AbortController();
-    const pending = run(fleet.url(FLEET.dual, '/hang'), { signal: controller.signal, timeoutMs: 10_000 });
-    setTimeout(() => controller.abort(), 50);
-    const r = await pending;
+    // Aborted once the server has the request (not after some milliseconds, which may end the DNS look-up instead).
+    const asked = (path: string) => path === '/hang' && controller.abort();
+    fleet.events.on('request', asked);
+    const r = await run(fleet.url(FLEET.dual, '/hang'), { signal: controller.signal, timeoutMs: 60_000 }).finally(() => fleet.events.off('request', asked));
     expect(r.outcome).toBe('timeout');
   });
 });
@@ -386,6 +409,7 @@ describe('liveness: every outcome code of the contract, each from its own fleet 
     body_too_large: () => probeLiveness(fleet.url(FLEET.dual, '/big'), opts),
     blocked_by_policy: () => probeLiveness(fleet.url(FLEET.metadata, '/latest/meta-data/'), opts),
     protocol_error: () => probeLiveness(fleet.url(FLEET.v4, '/', 'garbage'), opts),
+    challenged: () => probeLiveness(fleet.url(FLEET.dual, '/waf/safedog'), opts),
   };
 
   it('has a fleet member for every outcome code', () => {

@@ -9,7 +9,7 @@ const CONTRACT = {
     'unreachable', 'dns_gone', 'availability_low', 'no_usage', 'low_usage', 'stale_content', 'homepage_not_updated',
     'owner_unconfirmed', 'owner_missing', 'no_maintainer', 'cert_expired', 'duplicate_function',
   ],
-  FLAG_CODES: ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing'],
+  FLAG_CODES: ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'],
   LIFECYCLES: ['planning', 'construction', 'live', 'decommissioning', 'retired'],
   DEPLOYMENTS: ['gov_cloud', 'self_hosted', 'hosted', 'other'],
   NETWORKS: ['internet', 'egov_extranet', 'private'],
@@ -22,7 +22,7 @@ const CONTRACT = {
   PROBE_OUTCOMES: [
     'ok', 'http_error', 'timeout', 'dns_nxdomain', 'dns_nodata', 'dns_timeout', 'dns_error', 'connect_refused',
     'connect_timeout', 'connection_reset', 'tls_error', 'redirect_loop', 'too_many_redirects', 'body_too_large',
-    'blocked_by_policy', 'protocol_error',
+    'blocked_by_policy', 'protocol_error', 'challenged',
   ],
 } as const satisfies Partial<Record<keyof typeof codes, readonly string[]>>;
 

@@ -63,6 +63,7 @@ export async function startServe(env: Record<string, string>, timeoutMs = 300_00
   return {
     url,
     output: () => stdout,
+    errors: () => stderr,
     stop: () =>
       new Promise<number | null>((resolve) => {
         child.once('exit', (code) => resolve(code));
