@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as codes from '../../reports/codes.js';
 import { rowsOf } from '../../src/db/sql.js';
 import * as enums from '../../src/db/schema/enums.js';
+import { REPORT_FORMATS, REPORT_RENDERERS } from '../../reports/monthly/index.js';
+import { PROBE_KINDS, STORED_PROBE_KINDS, SWEEP_KINDS } from '../../src/sweeps/kinds/index.js';
 import { backends } from '../support/db.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -21,10 +23,11 @@ const PG_ENUMS = [
 ] as const;
 
 type Schema = { properties?: Record<string, { enum?: string[] }> };
+type Operation = { parameters?: Array<{ name: string; schema?: { enum?: string[] } }>; responses: Record<string, { content?: Record<string, unknown> }> };
 
 describe.each(backends)('contract names against the migrated database and the OpenAPI document on %s', (backend) => {
   let t: TestApp;
-  let doc: { components: { schemas: Record<string, Schema> } };
+  let doc: { components: { schemas: Record<string, Schema> }; paths: Record<string, Record<string, Operation>> };
   let pg: Map<string, string[]>;
   beforeAll(async () => {
     t = await startTestApp(backend);
@@ -51,6 +54,21 @@ describe.each(backends)('contract names against the migrated database and the Op
   it.each(PG_ENUMS.flatMap((e) => e.openapi.map((where) => [where, e.values] as const)))('the OpenAPI document lists %s with the same values', (where, values) => {
     const [schema, prop] = where.split('.') as [string, string];
     expect(doc.components.schemas[schema]?.properties?.[prop]?.enum, where).toEqual([...values]);
+  });
+
+  it('the sweep API offers exactly the probe kinds of the registry, and filters results by their stored names', () => {
+    expect(Object.keys(PROBE_KINDS)).toEqual(['liveness', 'ipv6', 'freshness', 'usage']);
+    const start = doc.components.schemas.SweepStart as unknown as { properties: { kinds: { items: { enum: string[] } } } };
+    expect(start.properties.kinds.items.enum).toEqual([...SWEEP_KINDS]);
+    const kind = doc.paths['/systems/{code}/probes']!.get!.parameters!.find((p) => p.name === 'kind');
+    expect(kind?.schema?.enum).toEqual([...STORED_PROBE_KINDS]);
+    expect(STORED_PROBE_KINDS).toEqual(['liveness', 'ipv6', 'freshness', 'usage_pull']);
+  });
+
+  it('the report API offers exactly the formats of the registry, each with its content type', () => {
+    const op = doc.paths['/reports/monthly']!.get!;
+    expect(op.parameters!.find((p) => p.name === 'format')?.schema?.enum).toEqual([...REPORT_FORMATS]);
+    expect(Object.keys(op.responses['200']!.content!).sort()).toEqual(Object.values(REPORT_RENDERERS).map((r) => r.contentType.split(';')[0]).sort());
   });
 
   it('usage metrics in the API are the ones the classifier reads', () => {

@@ -26,8 +26,7 @@ function serveOnTerminal(env: Record<string, string>): Promise<{ output: string;
     });
     let output = '';
     let interrupted = false;
-    // Only stops a hang; a loaded machine can take many seconds to start the process.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000); // stops a hang only
     child.stdout.on('data', (d) => {
       output += d;
       if (!interrupted && /xuncha is listening/.test(output)) {
