@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from '../app.js';
+import { InstanceKeys } from '../auth/keys.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { bootstrapAdminToken, inventoryIsEmpty } from '../bootstrap.js';
 import type { Config } from '../config.js';
@@ -93,6 +94,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       logger,
       now,
       verifier: new TokenVerifier(database.db, config.ADMIN_TOKEN, now),
+      keys: new InstanceKeys(database.db, config.LINK_SECRET),
+      publicUrl: config.PUBLIC_URL,
       docsAsset: docsAssetReader(),
       sweeps,
       metrics,

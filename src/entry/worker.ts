@@ -1,4 +1,5 @@
 import { createApp } from '../app.js';
+import { InstanceKeys } from '../auth/keys.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { connectPostgres } from '../db/postgres.js';
 import type { Log } from '../logger.js';
@@ -12,6 +13,10 @@ export interface WorkerEnv {
   DATABASE_URL?: string;
   ADMIN_TOKEN?: string;
   LOG_LEVEL?: string;
+  /** Base URL for links handed out (as PUBLIC_URL on Node). */
+  PUBLIC_URL?: string;
+  /** Key that signs department links and web sessions (as LINK_SECRET on Node). */
+  LINK_SECRET?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -36,6 +41,8 @@ export default {
       logger: consoleLog(env.LOG_LEVEL),
       now,
       verifier: new TokenVerifier(database.db, env.ADMIN_TOKEN, now),
+      keys: new InstanceKeys(database.db, env.LINK_SECRET || undefined),
+      publicUrl: env.PUBLIC_URL || undefined,
     });
     try {
       return await app.fetch(request);

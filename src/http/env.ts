@@ -1,4 +1,6 @@
 import type { Log } from '../logger.js';
+import type { Context } from 'hono';
+import type { InstanceKeys } from '../auth/keys.js';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -10,6 +12,10 @@ export interface AppDeps {
   logger: Log;
   now: () => Date;
   verifier: TokenVerifier;
+  /** The instance key that signs department links and web sessions (LINK_SECRET, or the stored one). */
+  keys: InstanceKeys;
+  /** Base URL people reach the service at (PUBLIC_URL), for links handed out; the request's origin when absent. */
+  publicUrl?: string;
   /** Reads a static asset of the API docs page (swagger-ui-dist); absent on runtimes without files. */
   docsAsset?: (name: string) => Promise<Uint8Array | null>;
   /** Extra readiness check (database reachable, migrations applied). */
@@ -19,8 +25,6 @@ export interface AppDeps {
   metrics?: ServiceMetrics;
   /** Time zone of days and months (TZ). */
   timeZone?: string;
-  /** Services added by later parts hang off here without changing this type. */
-  services?: Record<string, unknown>;
 }
 
 export interface AppEnv {
@@ -29,4 +33,9 @@ export interface AppEnv {
     principal: Principal;
     requestId: string;
   };
+}
+
+/** Absolute base of links we hand out: `publicUrl` when configured, else the request's own origin. */
+export function publicBaseUrl(c: Context<AppEnv>): string {
+  return (c.get('deps').publicUrl || new URL(c.req.url).origin).replace(/\/$/, '');
 }

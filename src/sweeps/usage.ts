@@ -1,5 +1,9 @@
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { requirePermission } from '../auth/access.js';
+import type { Actor } from '../inventory/audit.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
+import { scopedSystem } from '../inventory/systems.js';
 import { usageDays } from '../db/schema/index.js';
 
 import { USAGE_METRICS, type UsageMetric } from '../../reports/codes.js';
@@ -34,4 +38,17 @@ export async function listUsage(db: Db, systemId: number, since?: string) {
     .from(usageDays)
     .where(and(eq(usageDays.systemId, systemId), since ? gte(usageDays.day, since) : undefined))
     .orderBy(asc(usageDays.day), asc(usageDays.metric));
+}
+
+/** Daily usage of a system the principal may read. */
+export async function systemUsage(db: Db, principal: Principal, code: string, since?: string) {
+  const system = (await scopedSystem(db, principal, code)).row;
+  return listUsage(db, system.id, since);
+}
+
+/** Usage pushed for a system in the actor's scope; the same day and metric replaces. */
+export async function pushSystemUsage(db: Db, actor: Actor, code: string, points: UsagePoint[], now: Date): Promise<number> {
+  requirePermission(actor.principal, 'write');
+  const system = (await scopedSystem(db, actor.principal, code)).row;
+  return upsertUsage(db, system.id, points, 'push', now);
 }

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gte, like } from 'drizzle-orm';
+import { and, asc, desc, eq, gte } from 'drizzle-orm';
+import { departmentScope } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import { addDays } from '../../reports/dates.js';
 import { localDay } from '../../probes/time.js';
 import type { Db } from '../db/client.js';
 import { campaignItems, campaigns, departments, endpoints, endpointState, findings, probeDays, systems, usageDays } from '../db/schema/index.js';
-import { escapeLike } from '../inventory/departments.js';
 
 /** Read models of the ops pages. Each respects the principal's department scope. */
 
@@ -99,7 +99,7 @@ export interface FindingView {
 }
 
 export async function findingViews(db: Db, principal: Principal, systemId?: number): Promise<FindingView[]> {
-  const scoped = principal.role === 'department' ? like(departments.path, `${escapeLike(principal.departmentPath ?? '/none/')}%`) : undefined;
+  const scoped = departmentScope(principal, departments.path);
   const rows = await db
     .select({ f: findings, systemCode: systems.code, systemName: systems.name, departmentName: departments.name })
     .from(findings)
@@ -147,7 +147,7 @@ export async function systemIdByCode(db: Db, code: string): Promise<number | nul
 
 /** Departments a principal may filter by (its subtree for department tokens). */
 export async function departmentOptions(db: Db, principal: Principal) {
-  const scoped = principal.role === 'department' ? like(departments.path, `${escapeLike(principal.departmentPath ?? '/none/')}%`) : undefined;
+  const scoped = departmentScope(principal, departments.path);
   return db
     .select({ code: departments.code, name: departments.name, path: departments.path, level: departments.level })
     .from(departments)

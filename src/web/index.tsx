@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
+import { can } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import {
   applyDecisions,
@@ -39,11 +40,10 @@ import { localDay } from '../../probes/time.js';
 import { campaignDepartments, departments } from '../db/schema/index.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/enums.js';
 import { AppError } from '../errors.js';
-import type { AppEnv } from '../http/env.js';
+import { publicBaseUrl, type AppEnv } from '../http/env.js';
 import { getSystem, listSystems } from '../inventory/systems.js';
-import { renderMonthlyReport } from '../verdicts/monthly.js';
+import { monthlyReportFor } from '../verdicts/monthly.js';
 import { REPORT_FORMATS } from '../../reports/monthly/index.js';
-import { publicBaseUrl, requireOps } from '../routes/campaigns.js';
 import { departmentOptions, endpointViews, findingViews, probeHistory, systemCampaignHistory, systemIdByCode, usageSummary } from './data.js';
 import {
   correctionField,
@@ -280,13 +280,12 @@ webRoutes.get('/reports', async (c) => {
 webRoutes.get('/reports/monthly', async (c) => {
   const w = await signedIn(c);
   if (w instanceof Response) return w;
-  if (w.principal.role === 'department') throw new AppError('forbidden', 'department tokens may not read the city-wide monthly report');
   const month = c.req.query('month') ?? '';
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new AppError('validation_failed', 'month must be YYYY-MM');
   const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
   const format = oneOf(REPORT_FORMATS, c.req.query('format') ?? 'html') ?? 'html';
   const deps = c.get('deps');
-  const r = await renderMonthlyReport(deps.db, { month, lang, format }, { now: deps.now(), timeZone: deps.timeZone });
+  const r = await monthlyReportFor(deps.db, w.principal, { month, lang, format }, { now: deps.now(), timeZone: deps.timeZone });
   const filename = `xuncha-monthly-${r.month}.${lang}.${r.extension}`;
   return new Response(new Uint8Array(r.body), {
     status: 200,
@@ -312,7 +311,7 @@ async function countyOptions(c: C) {
 
 async function campaignsPage(c: C, w: SignedIn, extra: { form?: CreateForm; errors?: Array<{ path: string; message: string }> } = {}, status = 200) {
   const { db, now } = c.get('deps');
-  const isOps = w.principal.role === 'admin' || w.principal.role === 'auditor';
+  const isOps = can(w.principal, 'campaigns.manage');
   return render(
     c,
     <CampaignsPage {...w} items={await listCampaigns(db, w.principal, now())} counties={isOps ? await countyOptions(c) : []} minDeadline={localDay(now())} {...extra} />,
@@ -330,7 +329,6 @@ webRoutes.post('/campaigns', async (c) => {
   const r = await signedInPost(c);
   if (r instanceof Response) return r;
   const { w, body } = r;
-  requireOps(w.principal);
   const form: CreateForm = { name: str(body, 'name'), deadline: str(body, 'deadline'), departments: str(body, 'departments'), counties: strs(body, 'counties') };
   const departmentsList = form.departments!.split(/[,，、\s]+/).map((s) => s.trim()).filter(Boolean);
   const parsed = campaignCreateSchema.safeParse({
@@ -363,8 +361,8 @@ webRoutes.get('/campaigns/:id', async (c) => {
   const { db, now } = c.get('deps');
   const id = campaignId(c);
   const progress = await campaignProgress(db, w.principal, id, now());
-  const isOps = w.principal.role === 'admin' || w.principal.role === 'auditor';
-  const links = isOps ? await campaignLinks(db, keysFor(c), id, publicBaseUrl(c)) : null;
+  const isOps = can(w.principal, 'campaigns.manage');
+  const links = isOps ? await campaignLinks(db, w.principal, keysFor(c), id, publicBaseUrl(c)) : null;
   const transfers = await listTransfers(db, w.principal, { campaignId: id });
   const missing = await listMissingReports(db, w.principal, id);
   const done = c.req.query('done');
@@ -385,7 +383,6 @@ webRoutes.get('/campaigns/:id', async (c) => {
 webRoutes.post('/campaigns/:id/links/:department/rotate', async (c) => {
   const r = await signedInPost(c);
   if (r instanceof Response) return r;
-  requireOps(r.w.principal);
   const id = campaignId(c);
   const code = c.req.param('department').slice(0, 64);
   await rotateLink(c.get('deps').db, { principal: r.w.principal, requestId: c.get('requestId') }, keysFor(c), id, code, publicBaseUrl(c));
@@ -395,7 +392,6 @@ webRoutes.post('/campaigns/:id/links/:department/rotate', async (c) => {
 webRoutes.post('/campaigns/:id/close', async (c) => {
   const r = await signedInPost(c);
   if (r instanceof Response) return r;
-  requireOps(r.w.principal);
   const id = campaignId(c);
   await closeCampaign(c.get('deps').db, { principal: r.w.principal, requestId: c.get('requestId') }, id);
   return c.redirect(`/campaigns/${id}?done=closed`, 303);
@@ -404,7 +400,6 @@ webRoutes.post('/campaigns/:id/close', async (c) => {
 webRoutes.post('/transfers/:id/decide', async (c) => {
   const r = await signedInPost(c);
   if (r instanceof Response) return r;
-  requireOps(r.w.principal);
   const id = campaignId(c);
   const decision = str(r.body, 'decision');
   if (decision !== 'accept' && decision !== 'reject') throw new AppError('bad_request', 'decision must be accept or reject');

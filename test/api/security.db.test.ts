@@ -73,6 +73,23 @@ describe.each(backends)('security suite on %s', (backend) => {
     expect((await t.call('GET', '/api/v1/tokens', { token: lanshan })).status).toBe(403);
   });
 
+  it('a department may not end its own system through PATCH, as it may not through DELETE', async () => {
+    for (const lifecycle of ['retired', 'decommissioning']) {
+      const res = await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle } });
+      expect(res.status).toBe(403);
+      expect((await res.json()).code).toBe('forbidden');
+    }
+    expect((await (await t.call('GET', '/api/v1/systems/LS-PORTAL')).json()).lifecycle).toBe('live');
+    // Nor create one already retired; other lifecycle changes and other fields stay its own.
+    expect((await t.call('POST', '/api/v1/systems', { token: lanshan, body: { code: 'LS-GONE', name: 'x', departmentCode: '371302', lifecycle: 'retired' } })).status).toBe(403);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'construction' } })).status).toBe(200);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'live' } })).status).toBe(200);
+    // Ops may, and only ops bring a retired system back.
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { body: { lifecycle: 'decommissioning' } })).status).toBe(200);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'live' } })).status).toBe(403);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { body: { lifecycle: 'live' } })).status).toBe(200);
+  });
+
   it('health, readiness and the OpenAPI document need no token', async () => {
     expect((await t.call('GET', '/healthz', { token: null })).status).toBe(200);
     expect((await t.call('GET', '/readyz', { token: null })).status).toBe(200);
