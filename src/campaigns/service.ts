@@ -402,3 +402,27 @@ export async function listMissingReports(db: Db, principal: Principal, campaignI
     }));
 }
 
+
+/** The campaigns a system was part of and its answer in each, newest first. */
+export async function systemCampaignHistory(db: Db, systemId: number) {
+  return db
+    .select({
+      campaignId: campaigns.id,
+      campaignName: campaigns.name,
+      deadline: campaigns.deadline,
+      state: campaignItems.state,
+      confirmedByName: campaignItems.confirmedByName,
+      confirmedAt: campaignItems.confirmedAt,
+      note: campaignItems.note,
+    })
+    .from(campaignItems)
+    .innerJoin(campaigns, eq(campaigns.id, campaignItems.campaignId))
+    .where(eq(campaignItems.systemId, systemId))
+    .orderBy(desc(campaigns.id));
+}
+
+/** Whether a department's link has been completed (all its systems answered). */
+export async function linkCompleted(db: Db, linkId: number): Promise<boolean> {
+  const [row] = await db.select({ completedAt: campaignDepartments.completedAt }).from(campaignDepartments).where(eq(campaignDepartments.id, linkId));
+  return Boolean(row?.completedAt);
+}

@@ -1,5 +1,5 @@
 import { aliasedTable, and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
-import { escapeLike, inSubtree, requirePermission } from '../auth/access.js';
+import { departmentScope, escapeLike, inSubtree, requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, type DepartmentLevel } from '../db/schema/index.js';
@@ -202,4 +202,21 @@ export async function departmentsByCode(db: Db, codes: string[]) {
     .from(departments)
     .where(inArray(departments.code, codes));
   return new Map(rows.map((r) => [r.code, r]));
+}
+
+/** Departments a principal may filter by (its subtree for department tokens). */
+export async function departmentOptions(db: Db, principal: Principal) {
+  requirePermission(principal, 'read');
+  return db
+    .select({ code: departments.code, name: departments.name, path: departments.path, level: departments.level })
+    .from(departments)
+    .where(departmentScope(principal, departments.path))
+    .orderBy(asc(departments.path))
+    .limit(5000);
+}
+
+/** Counties and districts, for choosing a campaign's scope. */
+export async function countyOptions(db: Db, principal: Principal) {
+  requirePermission(principal, 'read');
+  return db.select({ code: departments.code, name: departments.name }).from(departments).where(eq(departments.level, 'county')).orderBy(departments.path);
 }
