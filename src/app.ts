@@ -4,8 +4,10 @@ import { requestId } from 'hono/request-id';
 import { AppError } from './errors.js';
 import type { AppDeps } from './http/env.js';
 import { accessLog, requireAuth } from './http/middleware.js';
-import { handleError, problemResponse } from './http/problem.js';
+import { databaseAwayHeaders, handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
+import { signInLimit } from './http/sign-in-limit.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
@@ -23,6 +25,8 @@ import { webRoutes } from './web/index.js';
 export const API_PREFIX = '/api/v1';
 /** JSON bodies beyond this are refused with 413 before they are read whole. */
 export const MAX_JSON_BODY = 1024 * 1024;
+/** /readyz answers within this, ready or not. */
+export const READY_DEADLINE_MS = 800;
 
 /** Builds the Hono app. Knows no runtime: Node and Workers entries pass the dependencies in. */
 export function createApp(deps: AppDeps) {
@@ -34,26 +38,37 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', accessLog);
+  app.use('*', requestMetrics);
+  app.use('*', signInLimit);
   app.onError(handleError);
   app.notFound((c) => problemResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
+    // Bounded: a load balancer must hear "not ready" within a second, also while connections hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${READY_DEADLINE_MS} ms`)), READY_DEADLINE_MS);
+    });
     try {
-      await deps.db.execute(sql`select 1`);
-      await deps.ready?.();
+      await Promise.race([(async () => {
+        await deps.db.execute(sql`select 1`);
+        await deps.ready?.();
+      })(), deadline]);
       return c.json({ status: 'ready' });
     } catch (err) {
       deps.logger.warn({ err }, 'not ready');
-      throw new AppError('unavailable', 'the database is not reachable');
+      return problemResponse(c, 'unavailable', 'the database is not reachable', undefined, databaseAwayHeaders);
+    } finally {
+      clearTimeout(timer);
     }
   });
 
   // Prometheus scrape target: counts only, no inventory data, so no token (as is usual for /metrics).
   app.get('/metrics', async (c) => {
     if (!deps.metrics) throw new AppError('not_found', 'metrics are not collected on this runtime');
-    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await deps.metrics.registry.render());
+    c.header('content-type', deps.metrics.contentType);
+    return c.body(await deps.metrics.render());
   });
 
   const api = router();

@@ -5,6 +5,7 @@ import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { SweepService } from '../sweeps/service.js';
+import type { SignInLimiter } from './sign-in-limit.js';
 
 /** Everything the HTTP app needs from its runtime; passed in, never imported as singletons. */
 export interface AppDeps {
@@ -25,6 +26,10 @@ export interface AppDeps {
   metrics?: ServiceMetrics;
   /** Time zone of days and months (TZ). */
   timeZone?: string;
+  /** Limits failed sign-ins per client (shared through the database); absent means unlimited. */
+  signInLimiter?: SignInLimiter;
+  /** The client's address as this runtime knows it (the socket's on Node). */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
 }
 
 export interface AppEnv {

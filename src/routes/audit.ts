@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { router } from '../http/router.js';
-import { listAudit } from '../inventory/audit.js';
-import { decodeCursor, page } from '../inventory/cursor.js';
+import { listAudit } from '../audit/index.js';
+import { decodeCursor, page } from '../http/pagination.js';
 import { errorResponses, json, security } from './common.js';
 
 const entrySchema = z

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { publicBaseUrl } from '../http/env.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
-import { codeSchema, pageOf, pageQuery } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
 import { createNotifier } from '../notify/index.js';
 import { FINDING_STATUSES, getFinding, listFindings, patchFinding, type FindingPatch } from '../verdicts/findings.js';
 import { errorResponses, ifMatchHeader, json, jsonBody, security, writeErrorResponses } from './common.js';

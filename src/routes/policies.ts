@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { activatePolicy, createPolicy, listPolicies, readSystemPolicy, replaceSystemPolicy } from '../verdicts/policies.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { router } from '../http/router.js';
-import { LANGS } from '../i18n/index.js';
+import { LANGS } from '../../i18n/index.js';
 import { REPORT_FORMATS } from '../../reports/monthly/index.js';
 import { monthlyReportFor } from '../verdicts/monthly.js';
 import { errorResponses, security } from './common.js';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { router } from '../http/router.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { readSweepProgress } from '../sweeps/queue.js';
 import { listProbeResults } from '../sweeps/results.js';
 import { startSweep as startSweepService } from '../sweeps/service.js';

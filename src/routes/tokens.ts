@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createAuditedToken, listTokens, revokeAuditedToken } from '../auth/tokens.js';
 import { ROLES } from '../db/schema/enums.js';
 import { router } from '../http/router.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security } from './common.js';
 
 const tags = ['Tokens'];

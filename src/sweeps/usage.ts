@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import { requirePermission } from '../auth/access.js';
-import type { Actor } from '../inventory/audit.js';
+import type { Actor } from '../audit/index.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { scopedSystem } from '../inventory/systems.js';

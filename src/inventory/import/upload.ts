@@ -1,7 +1,7 @@
 import { requirePermission } from '../../auth/access.js';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
-import type { Actor } from '../audit.js';
+import type { Actor } from '../../audit/index.js';
 import { IMPORT_LIMITS, importInventory, type ImportInput, type ImportSummary } from './index.js';
 
 export interface ImportUpload extends Omit<ImportInput, 'bytes'> {
