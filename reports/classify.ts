@@ -1,5 +1,5 @@
 import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
-import { VERDICT_RANK, REASON_CODES, answeredCount, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
+import { VERDICT_RANK, REASON_CODES, answeredCount, representativeRole, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';
 import type { ExemptionFacts, ProbeDay, SystemEvidence, UsageDay } from './evidence.js';
@@ -668,8 +668,10 @@ function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
     flag('not_on_gov_cloud', 'flag.not_on_gov_cloud', { deployment: s.deployment }, { cloudRequired: true, deployment: s.deployment });
   }
   const ipv6 = ctx.ev.ipv6;
-  // Unmeasured portals are not flagged: that is a gap of the measurement, not the department's doing.
-  if (s.network === 'internet' && ctx.hasPortal && ipv6 && ipv6.grade !== 'ready') {
+  // Measured on the system's representative endpoint (portal, else app, else api). Unmeasured systems are
+  // not flagged: that is a gap of the measurement, not the department's doing.
+  const represented = representativeRole(s.endpoints.map((e) => e.role)) !== null;
+  if (s.network === 'internet' && represented && ipv6 && ipv6.grade !== 'ready' && (ipv6.grade as string) !== 'unmeasured') {
     flag('ipv6_not_ready', 'flag.ipv6_not_ready', { grade: ipv6.grade }, {
       grade: ipv6.grade,
       measuredOn: ipv6.measuredOn,

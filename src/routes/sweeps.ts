@@ -4,7 +4,7 @@ import { codeSchema } from '../http/schemas.js';
 import { readSweepProgress } from '../sweeps/queue.js';
 import { listProbeResults } from '../sweeps/results.js';
 import { startSweep as startSweepService } from '../sweeps/service.js';
-import { SWEEP_KINDS, type SweepKind } from '../sweeps/types.js';
+import { STORED_PROBE_KINDS, SWEEP_KINDS, type SweepKind } from '../sweeps/kinds/index.js';
 import { pushSystemUsage, systemUsage, USAGE_METRICS } from '../sweeps/usage.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
@@ -38,7 +38,7 @@ const startSweep = createRoute({
   request: {
     body: jsonBody(
       z
-        .object({ systems: z.array(codeSchema).max(10_000).optional(), kinds: z.array(z.enum(SWEEP_KINDS as unknown as [string, ...string[]])).min(1).optional() })
+        .object({ systems: z.array(codeSchema).max(10_000).optional(), kinds: z.array(z.enum(SWEEP_KINDS)).min(1).optional() })
         .strict()
         .openapi('SweepStart'),
     ),
@@ -69,7 +69,7 @@ const listProbes = createRoute({
   request: {
     params: codeParam,
     query: z.object({
-      kind: z.enum(['liveness', 'ipv6', 'freshness', 'usage_pull']).optional(),
+      kind: z.enum(STORED_PROBE_KINDS).optional(),
       since: z.string().datetime({ offset: true }).or(z.string().date()).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),

@@ -5,9 +5,10 @@ import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { endpoints, endpointState, probeDays, probeResults } from '../db/schema/index.js';
 import { scopedSystem } from '../inventory/systems.js';
+import type { ProbeKind } from './kinds/index.js';
 
 export interface ProbeResultQuery {
-  kind?: 'liveness' | 'ipv6' | 'freshness' | 'usage_pull';
+  kind?: ProbeKind;
   /** ISO date or date-time: results at or after it. */
   since?: string;
   limit: number;

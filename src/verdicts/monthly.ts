@@ -1,7 +1,7 @@
 import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../reports/canonical.js';
-import { ANSWERED_OUTCOMES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
+import { ANSWERED_OUTCOMES, REPRESENTATIVE_ROLES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
 import { addMonthsToMonth, isMonth, monthEnd, monthOf, monthStart, type Day, type Month } from '../../reports/dates.js';
 import type { AnswerKind, FindingState } from '../../reports/findings.js';
 import {
@@ -34,7 +34,8 @@ import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
  *  - statuses, reasons and flags per system at month end: the latest status_history row with
  *    `as_of <= month end` (the classifier appends one whenever any of them changes);
  *  - availability: the month's probe_days rollups (raw probe_results are never read);
- *  - 上云率 and networks: the inventory; IPv6 grade: the latest measurement of each system's portal
+ *  - 上云率 and networks: the inventory; IPv6 grade: the latest measurement of each system's
+ *    representative endpoint (`representativeRole`: portal, else app, else api)
  *    (endpoint_state keeps only the latest one, so a month rendered long after its end shows the grade
  *    measured since — the stored input freezes whatever the first rendering saw);
  *  - findings: state at month end, from their timestamps;
@@ -175,14 +176,15 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
       where s.created_at < ${endOfDay(asOf, tz).toISOString()}::timestamptz`),
     // IPv6 results of portals up to asOf: the history of changes, and each endpoint's latest result.
     db.execute(sql`
-      select e.system_id, e.position, e.id as endpoint_id, to_char(x.at at time zone ${tz}, 'YYYY-MM-DD') as day, x.grade, x.second_level, x.third_level
+      select e.system_id, e.position, e.id as endpoint_id, e.role::text as role, to_char(x.at at time zone ${tz}, 'YYYY-MM-DD') as day, x.grade, x.second_level, x.third_level
       from endpoints e join (
         select endpoint_id, at, grade, second_level_rate as second_level, third_level_rate as third_level from ipv6_changes
         union all
         select endpoint_id, ipv6_at, ipv6->>'grade', (ipv6->>'secondLevelRate')::float8, (ipv6->>'thirdLevelRate')::float8
         from endpoint_state where ipv6 ? 'grade' and ipv6_at is not null
       ) x on x.endpoint_id = e.id
-      where e.role = 'portal' and x.at < ${endOfDay(asOf, tz).toISOString()}::timestamptz
+      join (select system_id, ${representativeSql} as role from endpoints group by system_id) r on r.system_id = e.system_id and r.role = e.role::text
+      where x.at < ${endOfDay(asOf, tz).toISOString()}::timestamptz
       order by e.system_id, e.position, e.id, x.at`),
     // Narrow rows of every status change up to asOf, for the month-end statuses of the trend.
     db.execute(sql`
@@ -294,6 +296,9 @@ function ipv6Timeline(rows: Record<string, unknown>[]): (day: Day) => Map<number
     return out;
   };
 }
+
+/** Per system (grouped endpoints): the role of its representative endpoint (REPRESENTATIVE_ROLES, best first). */
+const representativeSql = sql.raw(`(case ${REPRESENTATIVE_ROLES.map((r) => `when bool_or(role::text = '${r}') then '${r}'`).join(' ')} end)`);
 
 /** Probes of a probe_days row that the server answered (ANSWERED_OUTCOMES, the one definition). */
 const answeredSql = sql.raw(ANSWERED_OUTCOMES.map((o) => `coalesce((outcomes->>'${o}')::int, 0)`).join(' + '));
