@@ -3,7 +3,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { AppError } from './errors.js';
 import type { AppDeps } from './http/env.js';
-import { hasJsonText, jsonText } from './http/json-text.js';
 import { accessLog, refuseNul, requireAuth } from './http/middleware.js';
 import { databaseAwayHeaders, handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
@@ -42,18 +41,6 @@ export function createApp(deps: AppDeps) {
   app.use('*', refuseNul);
   app.use('*', requestMetrics);
   app.use('*', signInLimit);
-  // Values that carry their own JSON text (the systems list, built by PostgreSQL) are sent as is.
-  app.use('*', async (c, next) => {
-    const json = c.json;
-    c.json = ((object: unknown, arg?: unknown, headers?: unknown) => {
-      if (hasJsonText(object) && (arg === undefined || typeof arg === 'number') && headers === undefined) {
-        c.header('Content-Type', 'application/json');
-        return c.body(object[jsonText], arg as never);
-      }
-      return json(object as never, arg as never, headers as never);
-    }) as typeof c.json;
-    await next();
-  });
   app.onError(handleError);
   app.notFound((c) => problemResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema/index.js';
 import type { Principal } from '../auth/tokens.js';
+import { requirePermission } from '../auth/access.js';
 
 export interface Actor {
   principal: Principal;
@@ -40,7 +41,8 @@ export async function recordAudit(db: Db, actor: Actor, entries: AuditEntry | Au
   }
 }
 
-export async function listAudit(db: Db, q: { entity?: string; entityId?: string; since?: Date; afterId?: number; limit: number }) {
+export async function listAudit(db: Db, principal: Principal, q: { entity?: string; entityId?: string; since?: Date; afterId?: number; limit: number }) {
+  requirePermission(principal, 'audit');
   const where = [
     q.entity ? eq(auditLog.entity, q.entity) : undefined,
     q.entityId ? eq(auditLog.entityId, q.entityId) : undefined,

@@ -3,6 +3,8 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens, departments, type Role } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
+import { recordAudit, type Actor } from '../audit/index.js';
+import { requirePermission } from './access.js';
 
 export interface Principal {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -53,7 +55,9 @@ export async function hasAnyToken(db: Db): Promise<boolean> {
   return rows.length > 0;
 }
 
-export async function listTokens(db: Db) {
+/** Every token (never the secrets), for a principal that may manage tokens. */
+export async function listTokens(db: Db, principal: Principal) {
+  requirePermission(principal, 'tokens');
   return db
     .select({
       id: apiTokens.id,
@@ -77,6 +81,34 @@ export async function revokeToken(db: Db, id: number, now: Date): Promise<void> 
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id });
   if (!rows.length) throw notFound(`token ${id}`);
+}
+
+/** Creates a token and its audit entry in one transaction; the secret is returned once. */
+export async function createAuditedToken(
+  db: Db,
+  actor: Actor,
+  input: { role: Role; name: string; departmentCode?: string | null },
+): Promise<{ token: string; id: number }> {
+  requirePermission(actor.principal, 'tokens');
+  return db.transaction(async (tx) => {
+    const t = await createToken(tx, input);
+    await recordAudit(tx, actor, {
+      action: 'create',
+      entity: 'token',
+      entityId: String(t.id),
+      after: { name: input.name, role: input.role, departmentCode: input.departmentCode ?? null },
+    });
+    return t;
+  });
+}
+
+/** Revokes a token and records it, in one transaction. */
+export async function revokeAuditedToken(db: Db, actor: Actor, id: number, now: Date): Promise<void> {
+  requirePermission(actor.principal, 'tokens');
+  await db.transaction(async (tx) => {
+    await revokeToken(tx, id, now);
+    await recordAudit(tx, actor, { action: 'revoke', entity: 'token', entityId: String(id) });
+  });
 }
 
 /** The principal of a stored, unrevoked token, by the token's SHA-256; null otherwise. */

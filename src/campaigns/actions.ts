@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, endpoints, missingSystemReports, systems, transfers } from '../db/schema/index.js';
@@ -8,7 +9,7 @@ import { findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { linkSignatureValid, newNonce, parseLink } from './links.js';
 import type { Correction, Decision, MissingReport, Official } from './schemas.js';
-import type { InstanceKeys } from './secret.js';
+import type { InstanceKeys } from '../auth/keys.js';
 import { linkExpiry, type CampaignRow } from './service.js';
 
 export interface LinkDepartment {
@@ -357,6 +358,7 @@ export async function decideTransfer(
   note: string | undefined,
   now: Date,
 ): Promise<void> {
+  if ('actor' in by) requirePermission(by.actor.principal, 'campaigns.manage');
   await db.transaction(async (tx) => {
     const [t] = await tx.select().from(transfers).where(eq(transfers.id, transferId)).for('update');
     if (!t) throw notFound(`transfer ${transferId}`);

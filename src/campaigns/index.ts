@@ -8,5 +8,4 @@ export * from './service.js';
 export * from './actions.js';
 export { ownershipFromItems, ownershipEvidence, ownerUnconfirmed, loadCampaignItemFacts, type CampaignItemFact, type OwnershipFromCampaigns, type OwnerUnconfirmed } from './evidence.js';
 export { runCampaignReminders, reminderStage, type ReminderRun, type ReminderStage } from './reminders.js';
-export { instanceKeys, instanceKeysOf, InstanceKeys, LINK_SECRET_SETTING } from './secret.js';
 export { signLink, parseLink, linkCsrfToken, linkCsrfValid } from './links.js';

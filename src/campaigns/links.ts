@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { canonicalBase64url, hmac } from './secret.js';
+import { canonicalBase64url, hmac } from '../auth/keys.js';
 
 /**
  * Department links `/confirm/{token}`. The link is the credential: token = `{campaignDepartmentId}.{expiry}.{mac}`

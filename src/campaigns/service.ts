@@ -1,11 +1,10 @@
-import { aliasedTable, and, asc, desc, eq, inArray, isNull, like, ne, or, sql, type SQL } from 'drizzle-orm';
-import { inScope } from '../auth/access.js';
+import { aliasedTable, and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { departmentScope, inScope, inSubtree, requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, missingSystemReports, systems, transfers } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
-import { escapeLike } from '../inventory/departments.js';
 import { addDays } from '../../reports/dates.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 import { newNonce, signLink } from './links.js';
@@ -18,7 +17,7 @@ import type {
   MissingReportDto,
   TransferDto,
 } from './schemas.js';
-import type { InstanceKeys } from './secret.js';
+import type { InstanceKeys } from '../auth/keys.js';
 
 /** Department links stay usable this long after the deadline, for late answers. */
 export const LINK_GRACE_DAYS = 14;
@@ -62,13 +61,14 @@ async function resolveScope(db: Db, scope: CampaignCreate['scope']) {
  * department row (and so one link) per owning department.
  */
 export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate, now: Date): Promise<number> {
+  requirePermission(actor.principal, 'campaigns.manage');
   const today = localDay(now);
   if (input.deadline < today) {
     throw new AppError('validation_failed', `the deadline ${input.deadline} is in the past`, [{ path: 'deadline', message: `must be ${today} or later` }]);
   }
   return db.transaction(async (tx) => {
     const paths = await resolveScope(tx, input.scope);
-    const inScopeSql = or(...paths.map((p) => like(departments.path, `${escapeLike(p)}%`)));
+    const inScopeSql = or(...paths.map((p) => inSubtree(departments.path, p)));
     const snapshot = await tx
       .select({ systemId: systems.id, departmentId: systems.departmentId })
       .from(systems)
@@ -152,6 +152,7 @@ async function countiesOf(db: Db, paths: string[]): Promise<Map<string, { code: 
 
 /** Progress of one campaign by department and by county; department principals see their subtree only. */
 export async function campaignProgress(db: Db, principal: Principal, id: number, now: Date): Promise<CampaignProgress> {
+  requirePermission(principal, 'campaigns.read');
   const c = await findCampaign(db, id);
   const depts = await db
     .select({
@@ -237,10 +238,11 @@ export async function campaignProgress(db: Db, principal: Principal, id: number,
 
 /** Every campaign, newest first, with totals (for department principals: campaigns touching their subtree, their part only). */
 export async function listCampaigns(db: Db, principal: Principal, now: Date): Promise<CampaignSummary[]> {
+  requirePermission(principal, 'campaigns.read');
   const rows = await db.select().from(campaigns).orderBy(desc(campaigns.id)).limit(500);
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const scoped: SQL | undefined = principal.role === 'department' ? like(departments.path, `${escapeLike(principal.departmentPath ?? '/none/')}%`) : undefined;
+  const scoped = departmentScope(principal, departments.path);
   const items = await db
     .select({ campaignId: campaignItems.campaignId, state: campaignItems.state, n: sql<number>`count(*)::int` })
     .from(campaignItems)
@@ -275,7 +277,8 @@ export function linkPath(token: string): string {
 }
 
 /** Each department's current link (ops only: links are credentials). */
-export async function campaignLinks(db: Db, keys: InstanceKeys, id: number, baseUrl: string): Promise<CampaignLink[]> {
+export async function campaignLinks(db: Db, principal: Principal, keys: InstanceKeys, id: number, baseUrl: string): Promise<CampaignLink[]> {
+  requirePermission(principal, 'campaigns.manage');
   await findCampaign(db, id);
   const key = await keys.key('campaign-link');
   const rows = await db
@@ -296,6 +299,7 @@ export async function campaignLinks(db: Db, keys: InstanceKeys, id: number, base
 
 /** A new nonce for one department's link: every earlier link of that department stops working. */
 export async function rotateLink(db: Db, actor: Actor, keys: InstanceKeys, id: number, departmentCode: string, baseUrl: string): Promise<CampaignLink> {
+  requirePermission(actor.principal, 'campaigns.manage');
   const c = await findCampaign(db, id);
   if (c.status !== 'open') throw new AppError('conflict', `campaign ${id} is closed`);
   const [d] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, departmentCode));
@@ -309,12 +313,13 @@ export async function rotateLink(db: Db, actor: Actor, keys: InstanceKeys, id: n
     if (!updated.length) throw notFound(`department ${departmentCode} in campaign ${id}`);
     await recordAudit(tx, actor, { action: 'rotate_link', entity: 'campaign', entityId: String(id), after: { departmentCode } });
   });
-  const links = await campaignLinks(db, keys, id, baseUrl);
+  const links = await campaignLinks(db, actor.principal, keys, id, baseUrl);
   return links.find((l) => l.departmentCode === departmentCode)!;
 }
 
 /** Closing ends the campaign: department links are refused from then on. */
 export async function closeCampaign(db: Db, actor: Actor, id: number): Promise<void> {
+  requirePermission(actor.principal, 'campaigns.manage');
   await db.transaction(async (tx) => {
     const [row] = await tx.update(campaigns).set({ status: 'closed' }).where(eq(campaigns.id, id)).returning({ id: campaigns.id });
     if (!row) throw notFound(`campaign ${id}`);
@@ -360,6 +365,18 @@ export async function listTransfers(db: Db, principal: Principal, q: { campaignI
     }));
 }
 
+/** A campaign's hand-overs, for ops and viewers (department pages see theirs through listTransfers). */
+export async function campaignTransfers(db: Db, principal: Principal, campaignId: number, state?: string): Promise<TransferDto[]> {
+  requirePermission(principal, 'campaigns.review');
+  return listTransfers(db, principal, { campaignId, state });
+}
+
+/** Systems reported missing in a campaign, for ops and viewers. */
+export async function campaignMissingReports(db: Db, principal: Principal, campaignId: number): Promise<MissingReportDto[]> {
+  requirePermission(principal, 'campaigns.review');
+  return listMissingReports(db, principal, campaignId);
+}
+
 export async function listMissingReports(db: Db, principal: Principal, campaignId?: number): Promise<MissingReportDto[]> {
   const rows = await db
     .select({ r: missingSystemReports, code: departments.code, name: departments.name, path: departments.path })
@@ -385,3 +402,27 @@ export async function listMissingReports(db: Db, principal: Principal, campaignI
     }));
 }
 
+
+/** The campaigns a system was part of and its answer in each, newest first. */
+export async function systemCampaignHistory(db: Db, systemId: number) {
+  return db
+    .select({
+      campaignId: campaigns.id,
+      campaignName: campaigns.name,
+      deadline: campaigns.deadline,
+      state: campaignItems.state,
+      confirmedByName: campaignItems.confirmedByName,
+      confirmedAt: campaignItems.confirmedAt,
+      note: campaignItems.note,
+    })
+    .from(campaignItems)
+    .innerJoin(campaigns, eq(campaigns.id, campaignItems.campaignId))
+    .where(eq(campaignItems.systemId, systemId))
+    .orderBy(desc(campaigns.id));
+}
+
+/** Whether a department's link has been completed (all its systems answered). */
+export async function linkCompleted(db: Db, linkId: number): Promise<boolean> {
+  const [row] = await db.select({ completedAt: campaignDepartments.completedAt }).from(campaignDepartments).where(eq(campaignDepartments.id, linkId));
+  return Boolean(row?.completedAt);
+}

@@ -6,6 +6,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { SignInLimiter } from '../http/sign-in-limit.js';
 import type { Logger } from 'pino';
 import { createApp } from '../app.js';
+import { InstanceKeys } from '../auth/keys.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { adminTokenFile, bootstrapAdminToken, inventoryIsEmpty, storeAdminToken } from '../bootstrap.js';
 import type { Config } from '../config.js';
@@ -104,6 +105,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       logger,
       now,
       verifier: new TokenVerifier(database.db, config.ADMIN_TOKEN, now),
+      keys: new InstanceKeys(database.db, config.LINK_SECRET),
+      publicUrl: config.PUBLIC_URL,
       docsAsset: docsAssetReader(),
       sweeps,
       metrics,

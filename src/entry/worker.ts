@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createApp } from '../app.js';
+import { InstanceKeys } from '../auth/keys.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { configSchema, ConfigError } from '../config.js';
 import { connectPostgres } from '../db/postgres.js';
@@ -26,6 +27,8 @@ export interface WorkerEnv {
   LOG_LEVEL?: string;
   TZ?: string;
   PUBLIC_URL?: string;
+  /** Key that signs department links and web sessions (as LINK_SECRET on Node). */
+  LINK_SECRET?: string;
   SWEEP_CRON?: string;
   REMINDER_CRON?: string;
 }
@@ -41,6 +44,7 @@ export const workerEnvSchema = z
     LOG_LEVEL: z.enum(LEVELS).default('info'),
     TZ: configSchema.shape.TZ,
     PUBLIC_URL: configSchema.shape.PUBLIC_URL,
+    LINK_SECRET: configSchema.shape.LINK_SECRET,
     /** The cron trigger (UTC, exactly as in wrangler.toml) that starts the scheduled sweep. */
     SWEEP_CRON: z.string().optional(),
     /** The cron trigger that sends reminders. */
@@ -105,6 +109,8 @@ export default {
       logger: consoleLog(config.LOG_LEVEL),
       now,
       verifier: new TokenVerifier(database.db, config.ADMIN_TOKEN, now),
+      keys: new InstanceKeys(database.db, config.LINK_SECRET),
+      publicUrl: config.PUBLIC_URL,
       timeZone: config.TZ,
     });
     try {

@@ -1,9 +1,10 @@
 import type { Log } from '../logger.js';
+import type { Context } from 'hono';
+import type { InstanceKeys } from '../auth/keys.js';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { SweepService } from '../sweeps/service.js';
-import type { Context } from 'hono';
 import type { SignInLimiter } from './sign-in-limit.js';
 
 /** Everything the HTTP app needs from its runtime; passed in, never imported as singletons. */
@@ -12,6 +13,10 @@ export interface AppDeps {
   logger: Log;
   now: () => Date;
   verifier: TokenVerifier;
+  /** The instance key that signs department links and web sessions (LINK_SECRET, or the stored one). */
+  keys: InstanceKeys;
+  /** Base URL people reach the service at (PUBLIC_URL), for links handed out; the request's origin when absent. */
+  publicUrl?: string;
   /** Reads a static asset of the API docs page (swagger-ui-dist); absent on runtimes without files. */
   docsAsset?: (name: string) => Promise<Uint8Array | null>;
   /** Extra readiness check (database reachable, migrations applied). */
@@ -25,8 +30,6 @@ export interface AppDeps {
   signInLimiter?: SignInLimiter;
   /** The client's address as this runtime knows it (the socket's on Node). */
   clientAddress?: (c: Context<AppEnv>) => string | undefined;
-  /** Services added by later parts hang off here without changing this type. */
-  services?: Record<string, unknown>;
 }
 
 export interface AppEnv {
@@ -35,4 +38,9 @@ export interface AppEnv {
     principal: Principal;
     requestId: string;
   };
+}
+
+/** Absolute base of links we hand out: `publicUrl` when configured, else the request's own origin. */
+export function publicBaseUrl(c: Context<AppEnv>): string {
+  return (c.get('deps').publicUrl || new URL(c.req.url).origin).replace(/\/$/, '');
 }

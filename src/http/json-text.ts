@@ -1,7 +1,7 @@
 /**
- * A value that already holds its own JSON text (written by PostgreSQL, say). `c.json` sends that text
- * as is instead of stringifying the value again (the override is in app.ts); anything else that
- * serialises it goes through its `toJSON`.
+ * A value that already holds its own JSON text (written by PostgreSQL, say). The route that returns it
+ * sends that text as is (`c.body(value[jsonText])`) instead of stringifying the value again; anything
+ * else that serialises it goes through its `toJSON`.
  */
 export const jsonText = Symbol('jsonText');
 

@@ -1,4 +1,6 @@
-import { aliasedTable, and, asc, eq, gt, ilike, inArray, like, or, sql } from 'drizzle-orm';
+import { aliasedTable, and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { departmentScope, escapeLike, inSubtree, requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, type DepartmentLevel } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
@@ -47,7 +49,12 @@ export async function findDepartment(db: Db, code: string): Promise<Row | undefi
   return row;
 }
 
-export async function getDepartment(db: Db, code: string): Promise<DepartmentDto> {
+export async function getDepartment(db: Db, principal: Principal, code: string): Promise<DepartmentDto> {
+  requirePermission(principal, 'read');
+  return departmentDto(db, code);
+}
+
+async function departmentDto(db: Db, code: string): Promise<DepartmentDto> {
   const row = await findDepartment(db, code);
   if (!row) throw notFound(`department ${code}`);
   return toDto(row);
@@ -62,7 +69,8 @@ export interface DepartmentQuery {
   cursor?: string;
 }
 
-export async function listDepartments(db: Db, query: DepartmentQuery) {
+export async function listDepartments(db: Db, principal: Principal, query: DepartmentQuery) {
+  requirePermission(principal, 'read');
   const afterId = decodeCursor(query.cursor);
   const where = [afterId !== undefined ? gt(departments.id, afterId) : undefined];
   if (query.parent) {
@@ -73,7 +81,7 @@ export async function listDepartments(db: Db, query: DepartmentQuery) {
   if (query.under) {
     const p = await findDepartment(db, query.under);
     if (!p) throw new AppError('validation_failed', `unknown department ${query.under}`, [{ path: 'under', message: 'no such department' }]);
-    where.push(like(departments.path, `${p.path}%`));
+    where.push(inSubtree(departments.path, p.path));
   }
   if (query.level) where.push(eq(departments.level, query.level));
   if (query.q) {
@@ -87,9 +95,7 @@ export async function listDepartments(db: Db, query: DepartmentQuery) {
   return page(rows, query.limit, toDto);
 }
 
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+export { escapeLike };
 
 async function resolveCode(db: Db, code: string | null | undefined, field: string): Promise<Row | null> {
   if (!code) return null;
@@ -107,6 +113,7 @@ function checkLevel(childLevel: DepartmentLevel, parentRow: Row | null): void {
 }
 
 export async function createDepartment(db: Db, actor: Actor, input: DepartmentCreate): Promise<DepartmentDto> {
+  requirePermission(actor.principal, 'departments');
   return db.transaction(async (tx) => {
     if (await findDepartment(tx, input.code)) throw new AppError('conflict', `department ${input.code} already exists`);
     const parentRow = await resolveCode(tx, input.parentCode, 'parentCode');
@@ -128,13 +135,14 @@ export async function createDepartment(db: Db, actor: Actor, input: DepartmentCr
       .returning({ id: departments.id });
     const path = `${parentRow?.path ?? '/'}${created!.id}/`;
     await tx.update(departments).set({ path }).where(eq(departments.id, created!.id));
-    const dto = await getDepartment(tx, input.code);
+    const dto = await departmentDto(tx, input.code);
     await recordAudit(tx, actor, { action: 'create', entity: 'department', entityId: input.code, after: dto });
     return dto;
   });
 }
 
 export async function updateDepartment(db: Db, actor: Actor, code: string, patch: DepartmentPatch, ifMatch?: number): Promise<DepartmentDto> {
+  requirePermission(actor.principal, 'departments');
   return db.transaction(async (tx) => {
     const [locked] = await tx.select({ id: departments.id }).from(departments).where(eq(departments.code, code)).for('update');
     if (!locked) throw notFound(`department ${code}`);
@@ -178,9 +186,9 @@ export async function updateDepartment(db: Db, actor: Actor, code: string, patch
       await tx
         .update(departments)
         .set({ path: sql`${newPath} || substr(${departments.path}, ${current.path.length + 1})` })
-        .where(like(departments.path, `${escapeLike(current.path)}%`));
+        .where(inSubtree(departments.path, current.path));
     }
-    const after = await getDepartment(tx, code);
+    const after = await departmentDto(tx, code);
     await recordAudit(tx, actor, { action: 'update', entity: 'department', entityId: code, before, after });
     return after;
   });
@@ -194,4 +202,21 @@ export async function departmentsByCode(db: Db, codes: string[]) {
     .from(departments)
     .where(inArray(departments.code, codes));
   return new Map(rows.map((r) => [r.code, r]));
+}
+
+/** Departments a principal may filter by (its subtree for department tokens). */
+export async function departmentOptions(db: Db, principal: Principal) {
+  requirePermission(principal, 'read');
+  return db
+    .select({ code: departments.code, name: departments.name, path: departments.path, level: departments.level })
+    .from(departments)
+    .where(departmentScope(principal, departments.path))
+    .orderBy(asc(departments.path))
+    .limit(5000);
+}
+
+/** Counties and districts, for choosing a campaign's scope. */
+export async function countyOptions(db: Db, principal: Principal) {
+  requirePermission(principal, 'read');
+  return db.select({ code: departments.code, name: departments.name }).from(departments).where(eq(departments.level, 'county')).orderBy(departments.path);
 }

@@ -1,9 +1,9 @@
-import { asc, eq, inArray, like } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { departmentScope, requirePermission } from '../auth/access.js';
 import ExcelJS from 'exceljs';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, systems } from '../db/schema/index.js';
-import { escapeLike } from './departments.js';
 import type { SystemDto } from './schemas.js';
 import { EXPORT_COLUMNS, INVENTORY_COLUMNS, escapeFormula, escapeOoxml, exportCell, exportHeader, type ExportCell, type ExportLang } from './spreadsheet.js';
 import { toSystemDto } from './systems.js';
@@ -27,12 +27,11 @@ export interface ExportOptions {
 
 /** Every system (retired ones too) with its department, as the API shows it, in code order. */
 export async function loadInventory(db: Db, principal?: Principal): Promise<SystemDto[]> {
-  const scoped = principal?.role === 'department';
   const rows = await db
     .select({ system: systems, departmentCode: departments.code, departmentName: departments.name, departmentPath: departments.path })
     .from(systems)
     .innerJoin(departments, eq(departments.id, systems.departmentId))
-    .where(scoped ? like(departments.path, `${escapeLike(principal.departmentPath ?? '/none/')}%`) : undefined)
+    .where(principal ? departmentScope(principal, departments.path) : undefined)
     .orderBy(asc(systems.code));
   const bySystem = new Map<number, Array<{ systemId: number; url: string; role: SystemDto['endpoints'][number]['role'] }>>();
   const ids = rows.map((r) => r.system.id);
@@ -61,6 +60,7 @@ export async function loadInventory(db: Db, principal?: Principal): Promise<Syst
  * and imported back unchanged; text that a spreadsheet would run as a formula is written with a leading `'`.
  */
 export async function exportInventory(db: Db, format: ExportFormat, opts: ExportOptions = {}): Promise<Buffer> {
+  if (opts.principal) requirePermission(opts.principal, 'export');
   const list = await loadInventory(db, opts.principal);
   const now = opts.now ?? new Date();
   const lang = opts.lang ?? 'zh';

@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
-import { inScope, requireScope } from '../auth/access.js';
+import { departmentScope, escapeLike, inScope, requireLifecycleChange, requirePermission, requireScope } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { rowsOf } from '../db/sql.js';
 import { departments, endpoints, systems, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/index.js';
@@ -8,7 +8,7 @@ import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
 import { jsonText, type HasJsonText } from '../http/json-text.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
-import { escapeLike, findDepartment } from './departments.js';
+import { findDepartment } from './departments.js';
 import type { SystemCreate, SystemDto, SystemPatch } from './schemas.js';
 
 type SystemRow = typeof systems.$inferSelect;
@@ -80,10 +80,17 @@ export async function findSystem(db: Db, code: string) {
   return (await withEndpoints(db, rows))[0]!;
 }
 
-export async function getSystem(db: Db, principal: Principal, code: string): Promise<SystemDto> {
+/** A system the principal may read (its department's subtree for department tokens); 404 when there is none. */
+export async function scopedSystem(db: Db, principal: Principal, code: string) {
+  requirePermission(principal, 'read');
   const found = await findSystem(db, code);
   if (!found) throw notFound(`system ${code}`);
   requireScope(principal, found.row.departmentPath, `system ${code}`);
+  return found;
+}
+
+export async function getSystem(db: Db, principal: Principal, code: string): Promise<SystemDto> {
+  const found = await scopedSystem(db, principal, code);
   return toSystemDto(found.row, found.endpoints);
 }
 
@@ -103,10 +110,12 @@ export interface SystemQuery {
  * department filter is a subtree match on the materialised path. The hot read of the API.
  */
 export async function listSystems(db: Db, principal: Principal, query: SystemQuery) {
+  requirePermission(principal, 'read');
   const afterId = decodeCursor(query.cursor);
   const where: SQL[] = [];
   if (afterId !== undefined) where.push(sql`s.id > ${afterId}`);
-  if (principal.role === 'department') where.push(sql`d.path like ${`${principal.departmentPath ?? '/none/'}%`}`);
+  const scope = departmentScope(principal, sql`d.path`);
+  if (scope) where.push(scope);
   if (query.department) {
     where.push(sql`s.department_id in (select c.id from departments c where c.path like (select p.path || '%' from departments p where p.code = ${query.department}))`);
   }
@@ -239,6 +248,8 @@ async function departmentInScope(db: Db, principal: Principal, code: string, fie
 }
 
 export async function createSystem(db: Db, actor: Actor, input: SystemCreate): Promise<SystemDto> {
+  requirePermission(actor.principal, 'write');
+  requireLifecycleChange(actor.principal, null, input.lifecycle);
   return db.transaction(async (tx) => {
     const d = await departmentInScope(tx, actor.principal, input.departmentCode, 'departmentCode');
     const [exists] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.code, input.code));
@@ -255,6 +266,7 @@ export async function createSystem(db: Db, actor: Actor, input: SystemCreate): P
 }
 
 export async function updateSystem(db: Db, actor: Actor, code: string, patch: SystemPatch, ifMatch?: number): Promise<SystemDto> {
+  requirePermission(actor.principal, 'write');
   return db.transaction(async (tx) => {
     const [locked] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.code, code)).for('update');
     if (!locked) throw notFound(`system ${code}`);
@@ -262,6 +274,7 @@ export async function updateSystem(db: Db, actor: Actor, code: string, patch: Sy
     if (ifMatch !== undefined && ifMatch !== before.version) {
       throw new AppError('precondition_failed', `system ${code} has changed since version ${ifMatch} (now ${before.version})`);
     }
+    if (patch.lifecycle !== undefined) requireLifecycleChange(actor.principal, before.lifecycle, patch.lifecycle);
     const set = systemColumns(patch);
     if (patch.departmentCode !== undefined && patch.departmentCode !== before.departmentCode) {
       set.departmentId = (await departmentInScope(tx, actor.principal, patch.departmentCode, 'departmentCode')).id;
@@ -280,6 +293,7 @@ export async function updateSystem(db: Db, actor: Actor, code: string, patch: Sy
 
 /** DELETE retires: the row, its endpoints and history stay; lifecycle becomes `retired`. */
 export async function retireSystem(db: Db, actor: Actor, code: string, ifMatch?: number): Promise<SystemDto> {
+  requirePermission(actor.principal, 'retire');
   const current = await getSystem(db, actor.principal, code);
   if (current.lifecycle === 'retired') return current;
   return updateSystem(db, actor, code, { lifecycle: 'retired' }, ifMatch);

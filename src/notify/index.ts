@@ -10,3 +10,21 @@ export { createNotifier, subscribed, type Notifier, type NotifierOptions, type N
 export { WEBHOOK_KINDS, dingtalkBody, genericBody, mailText, wecomBody, type NotificationMessage, type WebhookKind } from './message.js';
 export { createWebhook, deleteWebhook, listWebhooks, maskUrl, webhookCreateSchema, webhookSchema, type WebhookCreate, type WebhookDto } from './webhooks.js';
 export { parseSmtpTarget, type SmtpTarget } from './smtp.js';
+
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
+import type { Db } from '../db/client.js';
+import { notFound } from '../errors.js';
+import { createNotifier as notifierOf, type NotifierOptions as Options } from './notifier.js';
+
+/** Sends a test message to one webhook now; a failed delivery is a result, not an error. */
+export async function testWebhook(db: Db, principal: Principal, id: number, opts: Options = {}) {
+  requirePermission(principal, 'webhooks');
+  const result = await notifierOf(db, opts).test(id, {
+    title: '巡查通知测试',
+    text: '这是一条测试消息：巡查系统可以向此处发送提醒。',
+    en: { title: 'Xuncha test notification', text: 'This is a test: Xuncha can send reminders here.' },
+  });
+  if (!result) throw notFound(`webhook ${id}`);
+  return { status: result.status, outcome: result.outcome };
+}

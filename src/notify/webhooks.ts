@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { webhooks } from '../db/schema/index.js';
 import { notFound } from '../errors.js';
@@ -80,11 +82,13 @@ function toDto(r: typeof webhooks.$inferSelect): WebhookDto {
   };
 }
 
-export async function listWebhooks(db: Db): Promise<WebhookDto[]> {
+export async function listWebhooks(db: Db, principal: Principal): Promise<WebhookDto[]> {
+  requirePermission(principal, 'webhooks');
   return (await db.select().from(webhooks).orderBy(asc(webhooks.id))).map(toDto);
 }
 
 export async function createWebhook(db: Db, actor: Actor, input: WebhookCreate): Promise<WebhookDto> {
+  requirePermission(actor.principal, 'webhooks');
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(webhooks)
@@ -97,6 +101,7 @@ export async function createWebhook(db: Db, actor: Actor, input: WebhookCreate):
 }
 
 export async function deleteWebhook(db: Db, actor: Actor, id: number): Promise<void> {
+  requirePermission(actor.principal, 'webhooks');
   await db.transaction(async (tx) => {
     const [row] = await tx.delete(webhooks).where(eq(webhooks.id, id)).returning();
     if (!row) throw notFound(`webhook ${id}`);

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requirePermission } from '../auth/access.js';
 import { router } from '../http/router.js';
 import { listAudit } from '../audit/index.js';
 import { decodeCursor, page } from '../http/pagination.js';
@@ -38,9 +37,8 @@ const list = createRoute({
 });
 
 export const auditRoutes = router().openapi(list, async (c) => {
-  requirePermission(c.get('principal'), 'audit');
   const q = c.req.valid('query');
-  const rows = await listAudit(c.get('deps').db, {
+  const rows = await listAudit(c.get('deps').db, c.get('principal'), {
     entity: q.entity,
     entityId: q.entityId,
     since: q.since ? new Date(q.since) : undefined,

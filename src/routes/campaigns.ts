@@ -1,51 +1,31 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../errors.js';
-import type { Principal } from '../auth/tokens.js';
 import {
   campaignCreateSchema,
   campaignLinks,
+  campaignMissingReports,
   campaignProgress,
   campaignSchema,
   campaignSummarySchema,
   closeCampaign,
   createCampaign,
   decideTransfer,
-  instanceKeysOf,
   linkSchema,
+  campaignTransfers,
   listCampaigns,
-  listMissingReports,
   listTransfers,
   missingReportDtoSchema,
   rotateLink,
   transferSchema,
 } from '../campaigns/index.js';
-import type { AppEnv } from '../http/env.js';
+import { publicBaseUrl, type AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
 import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 import { TRANSFER_STATES } from '../db/schema/enums.js';
 
 const tags = ['Campaigns'];
-
-/** Ops (admin, auditor) run campaigns; viewers read; department tokens read their own part. */
-export function requireOps(p: Principal): void {
-  if (p.role !== 'admin' && p.role !== 'auditor') throw new AppError('forbidden', `role ${p.role} may not manage campaigns`);
-}
-
-function requireOpsRead(p: Principal): void {
-  if (p.role === 'department') throw new AppError('forbidden', 'department tokens may not read this');
-}
-
-/** Absolute base of links we hand out: PUBLIC_URL when configured, else the request's own origin. */
-export function publicBaseUrl(c: Context<AppEnv>): string {
-  const configured = (c.get('deps').services?.publicUrl as string | undefined) ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.PUBLIC_URL;
-  return (configured || new URL(c.req.url).origin).replace(/\/$/, '');
-}
-
-export function keysOf(c: Context<AppEnv>) {
-  return instanceKeysOf(c.get('deps'));
-}
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) });
 const actorOf = (c: Context<AppEnv>) => ({ principal: c.get('principal'), requestId: c.get('requestId') });
@@ -152,7 +132,6 @@ export const campaignRoutes = router()
     return c.json({ items: await listCampaigns(db, c.get('principal'), now()) }, 200);
   })
   .openapi(create, async (c) => {
-    requireOps(c.get('principal'));
     const { db, now } = c.get('deps');
     const id = await createCampaign(db, actorOf(c), c.req.valid('json'), now());
     c.header('Location', `/api/v1/campaigns/${id}`);
@@ -163,33 +142,27 @@ export const campaignRoutes = router()
     return c.json(await campaignProgress(db, c.get('principal'), c.req.valid('param').id, now()), 200);
   })
   .openapi(links, async (c) => {
-    requireOps(c.get('principal'));
     c.header('Cache-Control', 'no-store');
-    return c.json({ items: await campaignLinks(c.get('deps').db, keysOf(c), c.req.valid('param').id, publicBaseUrl(c)) }, 200);
+    return c.json({ items: await campaignLinks(c.get('deps').db, c.get('principal'), c.get('deps').keys, c.req.valid('param').id, publicBaseUrl(c)) }, 200);
   })
   .openapi(rotate, async (c) => {
-    requireOps(c.get('principal'));
     const { id, departmentCode } = c.req.valid('param');
     c.header('Cache-Control', 'no-store');
-    return c.json(await rotateLink(c.get('deps').db, actorOf(c), keysOf(c), id, departmentCode, publicBaseUrl(c)), 200);
+    return c.json(await rotateLink(c.get('deps').db, actorOf(c), c.get('deps').keys, id, departmentCode, publicBaseUrl(c)), 200);
   })
   .openapi(close, async (c) => {
-    requireOps(c.get('principal'));
     const { db, now } = c.get('deps');
     const id = c.req.valid('param').id;
     await closeCampaign(db, actorOf(c), id);
     return c.json(await campaignProgress(db, c.get('principal'), id, now()), 200);
   })
   .openapi(transfersOf, async (c) => {
-    requireOpsRead(c.get('principal'));
-    return c.json({ items: await listTransfers(c.get('deps').db, c.get('principal'), { campaignId: c.req.valid('param').id, state: c.req.valid('query').state }) }, 200);
+    return c.json({ items: await campaignTransfers(c.get('deps').db, c.get('principal'), c.req.valid('param').id, c.req.valid('query').state) }, 200);
   })
   .openapi(missingOf, async (c) => {
-    requireOpsRead(c.get('principal'));
-    return c.json({ items: await listMissingReports(c.get('deps').db, c.get('principal'), c.req.valid('param').id) }, 200);
+    return c.json({ items: await campaignMissingReports(c.get('deps').db, c.get('principal'), c.req.valid('param').id) }, 200);
   })
   .openapi(decide('accept'), async (c) => {
-    requireOps(c.get('principal'));
     const { db, now } = c.get('deps');
     const id = c.req.valid('param').id;
     const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};
@@ -197,7 +170,6 @@ export const campaignRoutes = router()
     return c.json(await transferDto(c, id), 200);
   })
   .openapi(decide('reject'), async (c) => {
-    requireOps(c.get('principal'));
     const { db, now } = c.get('deps');
     const id = c.req.valid('param').id;
     const body = (c.req.valid('json') as { note?: string } | undefined) ?? {};

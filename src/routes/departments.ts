@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requirePermission } from '../auth/access.js';
 import { DEPARTMENT_LEVELS } from '../db/schema/enums.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
 import { createDepartment, getDepartment, listDepartments, updateDepartment } from '../inventory/departments.js';
@@ -59,18 +58,15 @@ const patch = createRoute({
 
 export const departmentRoutes = router()
   .openapi(list, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    return c.json(await listDepartments(c.get('deps').db, c.req.valid('query')), 200);
+    return c.json(await listDepartments(c.get('deps').db, c.get('principal'), c.req.valid('query')), 200);
   })
   .openapi(get, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    const dto = await getDepartment(c.get('deps').db, c.req.valid('param').code);
+    const dto = await getDepartment(c.get('deps').db, c.get('principal'), c.req.valid('param').code);
     c.header('ETag', etag(dto.version));
     return c.json(dto, 200);
   })
   .openapi(create, async (c) => {
     const principal = c.get('principal');
-    requirePermission(principal, 'departments');
     const dto = await createDepartment(c.get('deps').db, { principal, requestId: c.get('requestId') }, c.req.valid('json'));
     c.header('ETag', etag(dto.version));
     c.header('Location', `/api/v1/departments/${encodeURIComponent(dto.code)}`);
@@ -78,7 +74,6 @@ export const departmentRoutes = router()
   })
   .openapi(patch, async (c) => {
     const principal = c.get('principal');
-    requirePermission(principal, 'departments');
     const dto = await updateDepartment(
       c.get('deps').db,
       { principal, requestId: c.get('requestId') },

@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { requirePermission } from '../auth/access.js';
-import type { AppEnv } from '../http/env.js';
+import { publicBaseUrl } from '../http/env.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
 import { codeSchema } from '../http/schemas.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
@@ -132,20 +130,13 @@ const patch = createRoute({
   },
 });
 
-function baseUrl(c: Context<AppEnv>): string {
-  const configured = (c.get('deps').services?.publicUrl as string | undefined) ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.PUBLIC_URL;
-  return (configured || new URL(c.req.url).origin).replace(/\/$/, '');
-}
-
 export const findingRoutes = router()
   .openapi(list, async (c) => {
-    requirePermission(c.get('principal'), 'read');
     const q = c.req.valid('query');
     const { now, timeZone } = c.get('deps');
     return c.json(await listFindings(c.get('deps').db, c.get('principal'), { ...q, overdue: q.overdue === undefined ? undefined : q.overdue === 'true' }, { now: now(), timeZone }), 200);
   })
   .openapi(get, async (c) => {
-    requirePermission(c.get('principal'), 'read');
     const { now, timeZone } = c.get('deps');
     const dto = await getFinding(c.get('deps').db, c.get('principal'), c.req.valid('param').id, { now: now(), timeZone });
     c.header('ETag', etag(dto.version));
@@ -159,7 +150,7 @@ export const findingRoutes = router()
       c.req.valid('param').id,
       c.req.valid('json') as FindingPatch,
       ifMatchVersion(c.req.valid('header')['if-match']),
-      { now: deps.now(), timeZone: deps.timeZone, notifier: createNotifier(deps.db, { now: deps.now }), baseUrl: baseUrl(c) },
+      { now: deps.now(), timeZone: deps.timeZone, notifier: createNotifier(deps.db, { now: deps.now }), baseUrl: publicBaseUrl(c) },
     );
     c.header('ETag', etag(result.finding.version));
     return c.json({ ...result.finding, ...(result.verification ? { verification: result.verification } : {}), ...(result.notified !== undefined ? { notified: result.notified } : {}) }, 200);

@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requirePermission } from '../auth/access.js';
-import type { Principal } from '../auth/tokens.js';
-import { AppError } from '../errors.js';
 import { router } from '../http/router.js';
 import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, exportInventory } from '../inventory/export.js';
-import { IMPORT_LIMITS, importInventory } from '../inventory/import/index.js';
+import { IMPORT_LIMITS } from '../inventory/import/index.js';
+import { importUpload } from '../inventory/import/upload.js';
 import { errorResponses, json, security, writeErrorResponses } from './common.js';
 
 const tags = ['Inventory import and export'];
@@ -90,58 +88,27 @@ const exportRoute = createRoute({
   },
 });
 
-function requireImporter(p: Principal): void {
-  requirePermission(p, 'write');
-  if (p.role !== 'admin' && p.role !== 'auditor') throw new AppError('forbidden', `role ${p.role} may not import the inventory (admin and auditor only)`);
-}
-
-/** Reads the body up to `limit` bytes; refuses larger bodies (413) without reading them whole. */
-async function readBody(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-const tooLarge = (limit: number) => new AppError('payload_too_large', `the file exceeds ${limit / 1024 / 1024} MB, the import limit`);
-
 /** `POST /imports` and `GET /export`; mount under /api/v1 (behind authentication), with no 1 MiB JSON body limit on /imports. */
 export const inventoryIoRoutes = router()
   .openapi(importRoute, async (c) => {
-    const principal = c.get('principal');
-    requireImporter(principal);
     const { dryRun, filename } = c.req.valid('query');
-    const contentType = c.req.header('content-type');
-    const bytes = await readBody(c.req.raw, IMPORT_BODY_LIMIT);
-    const summary = await importInventory(
+    const declared = Number(c.req.header('content-length') ?? NaN);
+    const summary = await importUpload(
       c.get('deps').db,
-      { principal, requestId: c.get('requestId') },
-      { bytes, fileName: filename, contentType, dryRun, now: c.get('deps').now() },
+      { principal: c.get('principal'), requestId: c.get('requestId') },
+      {
+        body: c.req.raw.body,
+        declaredLength: Number.isFinite(declared) ? declared : undefined,
+        fileName: filename,
+        contentType: c.req.header('content-type'),
+        dryRun,
+        now: c.get('deps').now(),
+      },
     );
     return c.json(summary, 200);
   })
   .openapi(exportRoute, async (c) => {
     const principal = c.get('principal');
-    requirePermission(principal, 'read');
     const { format, lang } = c.req.valid('query');
     const now = c.get('deps').now();
     const body = await exportInventory(c.get('deps').db, format, { principal, lang, now });

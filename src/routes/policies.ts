@@ -1,20 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { requirePermission, requireScope } from '../auth/access.js';
-import type { Principal } from '../auth/tokens.js';
-import { AppError, notFound } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
-import { findSystem } from '../inventory/systems.js';
 import { codeSchema } from '../http/schemas.js';
-import { activatePolicy, createPolicy, getSystemPolicy, listPolicies, putSystemPolicy } from '../verdicts/policies.js';
+import { activatePolicy, createPolicy, listPolicies, readSystemPolicy, replaceSystemPolicy } from '../verdicts/policies.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const tags = ['Policies'];
-
-function requireOps(p: Principal): void {
-  if (p.role !== 'admin' && p.role !== 'auditor') throw new AppError('forbidden', `role ${p.role} may not change classification policies`);
-}
 
 const actorOf = (c: Context<AppEnv>) => ({ principal: c.get('principal'), requestId: c.get('requestId') });
 
@@ -114,35 +106,21 @@ const putSystemPolicyRoute = createRoute({
   responses: { 200: json(systemPolicyDto, 'Stored'), ...writeErrorResponses },
 });
 
-async function scopedSystem(c: Context<AppEnv>, code: string) {
-  const found = await findSystem(c.get('deps').db, code);
-  if (!found) throw notFound(`system ${code}`);
-  requireScope(c.get('principal'), found.row.departmentPath, `system ${code}`);
-  return found.row;
-}
-
 export const policyRoutes = router()
   .openapi(list, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    return c.json(await listPolicies(c.get('deps').db), 200);
+    return c.json(await listPolicies(c.get('deps').db, c.get('principal')), 200);
   })
   .openapi(create, async (c) => {
-    requireOps(c.get('principal'));
     const dto = await createPolicy(c.get('deps').db, actorOf(c), c.req.valid('json'), { activate: c.req.valid('query').activate === 'true' });
     c.header('Location', `/api/v1/policies/${encodeURIComponent(dto.version)}`);
     return c.json(dto, 201);
   })
   .openapi(activate, async (c) => {
-    requireOps(c.get('principal'));
     return c.json(await activatePolicy(c.get('deps').db, actorOf(c), c.req.valid('param').version), 200);
   })
   .openapi(getSystemPolicyRoute, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    const s = await scopedSystem(c, c.req.valid('param').code);
-    return c.json(await getSystemPolicy(c.get('deps').db, s.id, s.code), 200);
+    return c.json(await readSystemPolicy(c.get('deps').db, c.get('principal'), c.req.valid('param').code), 200);
   })
   .openapi(putSystemPolicyRoute, async (c) => {
-    requireOps(c.get('principal'));
-    const s = await scopedSystem(c, c.req.valid('param').code);
-    return c.json(await putSystemPolicy(c.get('deps').db, actorOf(c), { id: s.id, code: s.code }, c.req.valid('json'), c.get('deps').now()), 200);
+    return c.json(await replaceSystemPolicy(c.get('deps').db, actorOf(c), c.req.valid('param').code, c.req.valid('json'), c.get('deps').now()), 200);
   });

@@ -1,14 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gte } from 'drizzle-orm';
-import { requirePermission, requireScope } from '../auth/access.js';
-import { probeResults } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
 import { router } from '../http/router.js';
-import { findSystem } from '../inventory/systems.js';
 import { codeSchema } from '../http/schemas.js';
-import { sweepProgress } from '../sweeps/queue.js';
-import { STORED_PROBE_KINDS, SWEEP_KINDS } from '../sweeps/kinds/index.js';
-import { listUsage, upsertUsage, USAGE_METRICS } from '../sweeps/usage.js';
+import { readSweepProgress } from '../sweeps/queue.js';
+import { listProbeResults } from '../sweeps/results.js';
+import { startSweep as startSweepService } from '../sweeps/service.js';
+import { STORED_PROBE_KINDS, SWEEP_KINDS, type SweepKind } from '../sweeps/kinds/index.js';
+import { pushSystemUsage, systemUsage, USAGE_METRICS } from '../sweeps/usage.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const progressSchema = z
@@ -106,48 +103,25 @@ const getUsage = createRoute({
   responses: { 200: json(z.object({ items: z.array(z.object({ date: z.string(), metric: z.string(), source: z.string(), value: z.number() })) }), 'Usage'), ...errorResponses },
 });
 
-async function scopedSystem(c: { get: (k: any) => any }, code: string) {
-  const found = await findSystem(c.get('deps').db, code);
-  if (!found) throw new AppError('not_found', `system ${code} not found`);
-  requireScope(c.get('principal'), found.row.departmentPath, `system ${code}`);
-  return found.row;
-}
+const actorOf = (c: { get: (k: 'principal' | 'requestId') => any }) => ({ principal: c.get('principal'), requestId: c.get('requestId') });
 
 export const sweepRoutes = router()
   .openapi(startSweep, async (c) => {
-    requirePermission(c.get('principal'), 'sweep');
-    const service = c.get('deps').sweeps;
-    if (!service) throw new AppError('unavailable', 'this deployment does not run probes; start sweeps on a Node process');
     const body = c.req.valid('json');
-    const sweep = await service.start({ trigger: 'api', systems: body.systems, kinds: body.kinds as never, requestedBy: c.get('principal').name });
+    const sweep = await startSweepService(c.get('deps').sweeps, c.get('principal'), { trigger: 'api', systems: body.systems, kinds: body.kinds as SweepKind[] | undefined });
     c.header('Location', `/api/v1/sweeps/${sweep.id}`);
     return c.json({ id: sweep.id, targets: sweep.targets }, 202);
   })
   .openapi(getSweep, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    return c.json(await sweepProgress(c.get('deps').db, c.req.valid('param').id, c.get('deps').now()), 200);
+    return c.json(await readSweepProgress(c.get('deps').db, c.get('principal'), c.req.valid('param').id, c.get('deps').now()), 200);
   })
   .openapi(listProbes, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    const system = await scopedSystem(c, c.req.valid('param').code);
-    const q = c.req.valid('query');
-    const rows = await c
-      .get('deps')
-      .db.select()
-      .from(probeResults)
-      .where(and(eq(probeResults.systemId, system.id), q.kind ? eq(probeResults.kind, q.kind) : undefined, q.since ? gte(probeResults.at, new Date(q.since)) : undefined))
-      .orderBy(desc(probeResults.at), desc(probeResults.id))
-      .limit(q.limit);
-    return c.json({ items: rows.map((r) => ({ id: r.id, kind: r.kind, url: r.url, at: r.at.toISOString(), outcome: r.outcome, httpStatus: r.httpStatus, durationMs: r.durationMs, detail: r.detail })) }, 200);
+    return c.json({ items: await listProbeResults(c.get('deps').db, c.get('principal'), c.req.valid('param').code, c.req.valid('query')) }, 200);
   })
   .openapi(pushUsage, async (c) => {
-    requirePermission(c.get('principal'), 'write');
-    const system = await scopedSystem(c, c.req.valid('param').code);
-    const stored = await upsertUsage(c.get('deps').db, system.id, c.req.valid('json'), 'push', c.get('deps').now());
+    const stored = await pushSystemUsage(c.get('deps').db, actorOf(c), c.req.valid('param').code, c.req.valid('json'), c.get('deps').now());
     return c.json({ stored }, 200);
   })
   .openapi(getUsage, async (c) => {
-    requirePermission(c.get('principal'), 'read');
-    const system = await scopedSystem(c, c.req.valid('param').code);
-    return c.json({ items: await listUsage(c.get('deps').db, system.id, c.req.valid('query').since) }, 200);
+    return c.json({ items: await systemUsage(c.get('deps').db, c.get('principal'), c.req.valid('param').code, c.req.valid('query').since) }, 200);
   });

@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requirePermission } from '../auth/access.js';
-import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
+import { createAuditedToken, listTokens, revokeAuditedToken } from '../auth/tokens.js';
 import { ROLES } from '../db/schema/enums.js';
 import { router } from '../http/router.js';
-import { recordAudit } from '../audit/index.js';
 import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security } from './common.js';
 
@@ -56,37 +54,20 @@ const revoke = createRoute({
   responses: { 204: { description: 'Revoked' }, ...errorResponses },
 });
 
+const actorOf = (c: { get: (k: 'principal' | 'requestId') => any }) => ({ principal: c.get('principal'), requestId: c.get('requestId') });
+
 export const tokenRoutes = router()
   .openapi(list, async (c) => {
-    requirePermission(c.get('principal'), 'tokens');
-    const rows = await listTokens(c.get('deps').db);
+    const rows = await listTokens(c.get('deps').db, c.get('principal'));
     const iso = (d: Date | null) => d?.toISOString() ?? null;
     return c.json({ items: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastUsedAt: iso(r.lastUsedAt), revokedAt: iso(r.revokedAt) })) }, 200);
   })
   .openapi(create, async (c) => {
-    requirePermission(c.get('principal'), 'tokens');
-    const input = c.req.valid('json');
-    const { db } = c.get('deps');
-    const created = await db.transaction(async (tx) => {
-      const t = await createToken(tx, input);
-      await recordAudit(tx, { principal: c.get('principal'), requestId: c.get('requestId') }, {
-        action: 'create',
-        entity: 'token',
-        entityId: String(t.id),
-        after: { name: input.name, role: input.role, departmentCode: input.departmentCode ?? null },
-      });
-      return t;
-    });
-    return c.json(created, 201);
+    return c.json(await createAuditedToken(c.get('deps').db, actorOf(c), c.req.valid('json')), 201);
   })
   .openapi(revoke, async (c) => {
-    requirePermission(c.get('principal'), 'tokens');
     const { db, now, verifier } = c.get('deps');
-    const id = c.req.valid('param').id;
-    await db.transaction(async (tx) => {
-      await revokeToken(tx, id, now());
-      await recordAudit(tx, { principal: c.get('principal'), requestId: c.get('requestId') }, { action: 'revoke', entity: 'token', entityId: String(id) });
-    });
+    await revokeAuditedToken(db, actorOf(c), c.req.valid('param').id, now());
     verifier.forget();
     return c.body(null, 204);
   });

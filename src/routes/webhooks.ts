@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { notFound } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
-import { createNotifier, createWebhook, deleteWebhook, listWebhooks, webhookCreateSchema, webhookSchema } from '../notify/index.js';
-import { requireOps } from './campaigns.js';
+import { createWebhook, deleteWebhook, listWebhooks, testWebhook, webhookCreateSchema, webhookSchema } from '../notify/index.js';
 import { errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const tags = ['Notifications'];
@@ -55,28 +53,18 @@ const test = createRoute({
 
 export const webhookRoutes = router()
   .openapi(list, async (c) => {
-    requireOps(c.get('principal'));
-    return c.json({ items: await listWebhooks(c.get('deps').db) }, 200);
+    return c.json({ items: await listWebhooks(c.get('deps').db, c.get('principal')) }, 200);
   })
   .openapi(create, async (c) => {
-    requireOps(c.get('principal'));
     const dto = await createWebhook(c.get('deps').db, actorOf(c), c.req.valid('json'));
     c.header('Location', `/api/v1/webhooks/${dto.id}`);
     return c.json(dto, 201);
   })
   .openapi(remove, async (c) => {
-    requireOps(c.get('principal'));
     await deleteWebhook(c.get('deps').db, actorOf(c), c.req.valid('param').id);
     return c.body(null, 204);
   })
   .openapi(test, async (c) => {
-    requireOps(c.get('principal'));
     const { db, now } = c.get('deps');
-    const result = await createNotifier(db, { now }).test(c.req.valid('param').id, {
-      title: '巡查通知测试',
-      text: '这是一条测试消息：巡查系统可以向此处发送提醒。',
-      en: { title: 'Xuncha test notification', text: 'This is a test: Xuncha can send reminders here.' },
-    });
-    if (!result) throw notFound(`webhook ${c.req.valid('param').id}`);
-    return c.json({ status: result.status, outcome: result.outcome }, 200);
+    return c.json(await testWebhook(db, c.get('principal'), c.req.valid('param').id, { now }), 200);
   });

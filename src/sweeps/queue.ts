@@ -1,4 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { rowCount, rowsOf } from '../db/sql.js';
 import { endpoints, sweeps, sweepTargets, systems, usageSources } from '../db/schema/index.js';
@@ -179,6 +181,12 @@ export interface SweepProgress {
   failed: number;
   outcomes: Record<string, number>;
   seconds: number | null;
+}
+
+/** Progress of a sweep, for a principal that may read. */
+export async function readSweepProgress(db: Db, principal: Principal, id: number, now: Date): Promise<SweepProgress> {
+  requirePermission(principal, 'read');
+  return sweepProgress(db, id, now);
 }
 
 export async function sweepProgress(db: Db, id: number, now: Date): Promise<SweepProgress> {

@@ -2,7 +2,10 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ProbeDeps } from '../../probes/deps.js';
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
+import { AppError } from '../errors.js';
 import type { Log } from '../logger.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { createSweep, type CreateSweepInput } from './queue.js';
@@ -123,4 +126,11 @@ export class SweepService {
     await this.task?.stop();
     await this.working;
   }
+}
+
+/** A sweep started on request: needs the sweep permission, and a runtime that probes. */
+export async function startSweep(service: SweepService | undefined, principal: Principal, input: Omit<CreateSweepInput, 'requestedBy'>) {
+  requirePermission(principal, 'sweep');
+  if (!service) throw new AppError('unavailable', 'this deployment does not run probes; start sweeps on a Node process');
+  return service.start({ ...input, requestedBy: principal.name });
 }

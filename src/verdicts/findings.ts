@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Reason } from '../../reports/classify.js';
 import { canonicalJson, sha256Hex } from '../../reports/canonical.js';
 import type { Day } from '../../reports/dates.js';
@@ -17,7 +17,7 @@ import {
   type FindingState,
 } from '../../reports/findings.js';
 import { t, type MessageKey } from '../../i18n/index.js';
-import { inScope } from '../auth/access.js';
+import { departmentScope, inScope, inSubtree, requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import { reminderStage } from '../campaigns/reminders.js';
 import type { Db } from '../db/client.js';
@@ -25,7 +25,7 @@ import { auditLog, departments, findings, systems } from '../db/schema/index.js'
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
 import { decodeCursor, page } from '../http/pagination.js';
-import { escapeLike, findDepartment } from '../inventory/departments.js';
+import { findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
 import { rowsOf, textArray } from '../db/sql.js';
@@ -219,14 +219,15 @@ export interface FindingQuery {
 
 /** Findings visible to the principal, newest first; `department` includes its descendants. */
 export async function listFindings(db: Db, principal: Principal, q: FindingQuery, ctx: Ctx) {
+  requirePermission(principal, 'read');
   const tz = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   const beforeId = decodeCursor(q.cursor);
   const where: Array<SQL | undefined> = [beforeId !== undefined ? lt(findings.id, beforeId) : undefined];
-  if (principal.role === 'department') where.push(like(departments.path, `${escapeLike(principal.departmentPath ?? '/none/')}%`));
+  where.push(departmentScope(principal, departments.path));
   if (q.department) {
     const d = await findDepartment(db, q.department);
     if (!d) throw new AppError('validation_failed', `unknown department ${q.department}`, [{ path: 'department', message: 'no such department' }]);
-    where.push(like(departments.path, `${escapeLike(d.path)}%`));
+    where.push(inSubtree(departments.path, d.path));
   }
   if (q.status) where.push(eq(findings.status, q.status));
   if (q.system) where.push(eq(systems.code, q.system));
@@ -271,6 +272,7 @@ async function historyOf(db: Db, id: number): Promise<FindingHistoryItem[]> {
 }
 
 export async function getFinding(db: Db, principal: Principal, id: number, ctx: Ctx): Promise<FindingDetail> {
+  requirePermission(principal, 'read');
   const r = await loadRow(db, id);
   requireFindingScope(principal, r);
   return detailOf(db, r, ctx);
@@ -311,16 +313,14 @@ export interface PatchOptions extends Ctx {
   baseUrl?: string;
 }
 
-const isOps = (p: Principal) => p.role === 'admin' || p.role === 'auditor';
-
 export async function patchFinding(db: Db, actor: Actor, id: number, patch: FindingPatch, ifMatch: number | undefined, opts: PatchOptions): Promise<PatchResult> {
   const tz = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const p = actor.principal;
-  if (p.role === 'viewer') throw new AppError('forbidden', 'role viewer may not change findings');
+  requirePermission(p, 'findings.answer');
   const result = await db.transaction(async (tx) => {
     const r = await loadRow(tx, id, true);
     requireFindingScope(p, r);
-    if (patch.action !== 'answer' && !isOps(p)) throw new AppError('forbidden', `role ${p.role} may not ${patch.action} findings (auditors do)`);
+    if (patch.action !== 'answer') requirePermission(p, 'findings.manage');
     if (ifMatch !== undefined && ifMatch !== r.f.version) throw new AppError('precondition_failed', `finding ${id} has changed since version ${ifMatch} (now ${r.f.version})`);
 
     const policy = await activePolicy(tx);

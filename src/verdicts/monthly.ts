@@ -18,6 +18,8 @@ import {
   type SystemMonthSnapshot,
 } from '../../reports/monthly/index.js';
 import type { Lang } from '../../i18n/index.js';
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
@@ -478,4 +480,15 @@ async function monthFindings(db: Db, asOf: Day, live: boolean, tz: string): Prom
       closedOn: status === 'closed' && r.closed_on ? String(r.closed_on) : null,
     };
   });
+}
+
+/** The monthly report for a principal: it names every unit of the city, so not for one department. */
+export async function monthlyReportFor(
+  db: Db,
+  principal: Principal,
+  q: { month: string; lang: Lang; format: ReportFormat },
+  opts: MonthlyOptions,
+): Promise<RenderedMonthly> {
+  requirePermission(principal, 'reports.city');
+  return renderMonthlyReport(db, q, opts);
 }

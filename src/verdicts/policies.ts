@@ -1,10 +1,13 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { DEFAULT_POLICY_VERSION, defaultPolicy, parsePolicy, type Policy } from '../../reports/policy.js';
 import { isDay } from '../../reports/dates.js';
+import { requirePermission } from '../auth/access.js';
+import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { policies, systemPolicies, systems } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
+import { scopedSystem } from '../inventory/systems.js';
 import { textArray } from '../db/sql.js';
 
 /**
@@ -50,7 +53,8 @@ export async function activePolicy(db: Db): Promise<Policy> {
   return again ? storedPolicy(again) : defaultPolicy;
 }
 
-export async function listPolicies(db: Db): Promise<{ items: PolicyDto[]; active: string | null; effective: string }> {
+export async function listPolicies(db: Db, principal: Principal): Promise<{ items: PolicyDto[]; active: string | null; effective: string }> {
+  requirePermission(principal, 'policies.read');
   const rows = await db.select().from(policies).orderBy(asc(policies.id));
   const active = rows.find((r) => r.active)?.version ?? null;
   return { items: rows.map(toDto), active, effective: active ?? DEFAULT_POLICY_VERSION };
@@ -64,6 +68,7 @@ export async function getPolicy(db: Db, version: string): Promise<Policy | null>
 
 /** Validates and stores a new policy version (inactive unless `activate`). Wrong types → 400 with field paths. */
 export async function createPolicy(db: Db, actor: Actor, input: unknown, opts: { activate?: boolean } = {}): Promise<PolicyDto> {
+  requirePermission(actor.principal, 'policies.manage');
   const parsed = parsePolicy(input);
   if (!parsed.ok) {
     const first = parsed.errors[0]!;
@@ -83,6 +88,7 @@ export async function createPolicy(db: Db, actor: Actor, input: unknown, opts: {
 }
 
 export async function activatePolicy(db: Db, actor: Actor, version: string): Promise<PolicyDto> {
+  requirePermission(actor.principal, 'policies.manage');
   return db.transaction(async (tx) => {
     await activateIn(tx, actor, version);
     const [row] = await tx.select().from(policies).where(eq(policies.version, version));
@@ -137,6 +143,20 @@ export async function getSystemPolicy(db: Db, systemId: number, systemCode: stri
  * Replaces the season, exemption and duplicates of a system (PUT: absent fields are cleared). Duplicates
  * must name other registered systems; an exemption needs a reason.
  */
+/** The season, exemption and duplicates of a system the principal may read. */
+export async function readSystemPolicy(db: Db, principal: Principal, code: string): Promise<SystemPolicyDto> {
+  requirePermission(principal, 'policies.read');
+  const s = (await scopedSystem(db, principal, code)).row;
+  return getSystemPolicy(db, s.id, s.code);
+}
+
+/** Replaces a system's season, exemption and duplicates (ops only). */
+export async function replaceSystemPolicy(db: Db, actor: Actor, code: string, input: SystemPolicyInput, now: Date): Promise<SystemPolicyDto> {
+  requirePermission(actor.principal, 'policies.manage');
+  const s = (await scopedSystem(db, actor.principal, code)).row;
+  return putSystemPolicy(db, actor, { id: s.id, code: s.code }, input, now);
+}
+
 export async function putSystemPolicy(db: Db, actor: Actor, system: { id: number; code: string }, input: SystemPolicyInput, now: Date): Promise<SystemPolicyDto> {
   const errors: { path: string; message: string }[] = [];
   const season = input.season?.trim() || null;

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { diffDays } from '../../reports/dates.js';
-import type { ProbeDayPoint } from './data.js';
+import type { ProbeDayPoint } from '../sweeps/results.js';
 import { fmtPct } from './layout.js';
 import type { T } from './i18n.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { hashToken, principalForTokenHash, type Principal } from '../auth/tokens.js';
-import { canonicalBase64url, hmac, instanceKeysOf, type InstanceKeys } from '../campaigns/secret.js';
+import { canonicalBase64url, hmac, type InstanceKeys } from '../auth/keys.js';
 import type { AppEnv } from '../http/env.js';
 import { isHttps } from './i18n.js';
 
@@ -24,7 +24,7 @@ export interface Session {
 }
 
 export function keysFor(c: Context<AppEnv>): InstanceKeys {
-  return instanceKeysOf(c.get('deps'));
+  return c.get('deps').keys;
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {

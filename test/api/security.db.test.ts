@@ -1,52 +1,69 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/db.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN, startTestApp, type TestApp } from '../support/app.js';
 import { smallInventory } from '../support/inventory.js';
+import { deniedRoles, operationsOf, rowName, SECURITY_TABLE, type SecurityRow } from './security-table.js';
+import type { Role } from '../../src/db/schema/enums.js';
 
-/** Every protected route, with a request each role may or may not make. */
-const ROUTES: Array<{ method: string; path: string; body?: unknown; write: boolean }> = [
-  { method: 'GET', path: '/api/v1/departments', write: false },
-  { method: 'GET', path: '/api/v1/departments/371302', write: false },
-  { method: 'POST', path: '/api/v1/departments', body: { code: 'SEC-D', name: 'x', level: 'county', parentCode: '371300' }, write: true },
-  { method: 'PATCH', path: '/api/v1/departments/371311', body: { shortName: '罗庄' }, write: true },
-  { method: 'GET', path: '/api/v1/systems', write: false },
-  { method: 'GET', path: '/api/v1/systems/LS-PORTAL', write: false },
-  { method: 'POST', path: '/api/v1/systems', body: { code: 'SEC-S', name: 'x', departmentCode: '371311' }, write: true },
-  { method: 'PATCH', path: '/api/v1/systems/LZ-PORTAL', body: { contractor: 'x' }, write: true },
-  { method: 'DELETE', path: '/api/v1/systems/LZ-PORTAL', write: true },
-  { method: 'GET', path: '/api/v1/audit', write: false },
-  { method: 'GET', path: '/api/v1/tokens', write: false },
-  { method: 'POST', path: '/api/v1/tokens', body: { role: 'viewer', name: 'x' }, write: true },
-];
+const ROWS = SECURITY_TABLE.filter((r) => r.suite === 'api').map((r) => ({ ...r, name: rowName(r) }));
+const READS = ROWS.filter((r) => r.path && r.op.startsWith('GET '));
 
 describe.each(backends)('security suite on %s', (backend) => {
   let t: TestApp;
-  let viewer: string;
   let lanshan: string;
+  let luozhuang: string;
+  const tokens = {} as Record<Role, string>;
   beforeAll(async () => {
     t = await startTestApp(backend);
     await smallInventory(t);
-    viewer = await t.token('viewer');
     lanshan = await t.token('department', '371302');
+    luozhuang = await t.token('department', '371311');
+    tokens.admin = ADMIN;
+    tokens.auditor = await t.token('auditor');
+    tokens.department = lanshan;
+    tokens.viewer = await t.token('viewer');
   });
   afterAll(() => t.close());
 
-  it.each(ROUTES)('$method $path: no token → 401', async (r) => {
-    const res = await t.call(r.method, r.path, { token: null, body: r.body });
+  it('every operation of the OpenAPI document has a row in the security table, and every row an operation', async () => {
+    const doc = await (await t.call('GET', '/api/v1/openapi.json', { token: null })).json();
+    const ops = operationsOf(doc);
+    expect(ops.length).toBeGreaterThanOrEqual(43);
+    const covered = new Set(SECURITY_TABLE.map((r) => r.op));
+    expect(ops.filter((op) => !covered.has(op))).toEqual([]);
+    expect([...covered].filter((op) => !ops.includes(op))).toEqual([]);
+  });
+
+  const call = (r: SecurityRow, token: string | null) => t.call(r.op.split(' ')[0]!, r.path, { token, body: r.body, rawBody: r.rawBody, headers: r.headers });
+
+  it.each(ROWS)('$name: no token → 401', async (r) => {
+    const res = await call(r, null);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
     expect((await res.json()).code).toBe('unauthorized');
   });
 
-  it.each(ROUTES)('$method $path: invalid token → 401', async (r) => {
-    const res = await t.call(r.method, r.path, { token: 'xc_not-a-real-token-at-all', body: r.body });
+  it.each(ROWS)('$name: invalid token → 401', async (r) => {
+    const res = await call(r, 'xc_not-a-real-token-at-all');
     expect(res.status).toBe(401);
   });
 
-  it.each(ROUTES.filter((r) => r.write))('$method $path: viewer writing → 403', async (r) => {
-    const res = await t.call(r.method, r.path, { token: viewer, body: r.body });
+  it.each(ROWS.flatMap((r) => deniedRoles(r).map((role) => ({ ...r, role }))))('$name: $role → 403', async (r) => {
+    const res = await call(r, tokens[r.role as Role]);
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('forbidden');
+  });
+
+  it.each(ROWS.filter((r) => r.scoped && r.roles.includes('department')))('$name: another department → 403', async (r) => {
+    const res = await call(r, luozhuang);
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('forbidden');
+  });
+
+  it.each(READS.flatMap((r) => r.roles.map((role) => ({ ...r, role }))))('$name: $role may read', async (r) => {
+    const res = await call(r, tokens[r.role as Role]);
+    expect([401, 403]).not.toContain(res.status);
+    expect(res.status).toBeLessThan(500);
   });
 
   it('a revoked token stops working', async () => {
@@ -71,6 +88,23 @@ describe.each(backends)('security suite on %s', (backend) => {
     expect((await t.call('DELETE', '/api/v1/systems/LS-OA', { token: lanshan })).status).toBe(403);
     expect((await t.call('GET', '/api/v1/audit', { token: lanshan })).status).toBe(403);
     expect((await t.call('GET', '/api/v1/tokens', { token: lanshan })).status).toBe(403);
+  });
+
+  it('a department may not end its own system through PATCH, as it may not through DELETE', async () => {
+    for (const lifecycle of ['retired', 'decommissioning']) {
+      const res = await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle } });
+      expect(res.status).toBe(403);
+      expect((await res.json()).code).toBe('forbidden');
+    }
+    expect((await (await t.call('GET', '/api/v1/systems/LS-PORTAL')).json()).lifecycle).toBe('live');
+    // Nor create one already retired; other lifecycle changes and other fields stay its own.
+    expect((await t.call('POST', '/api/v1/systems', { token: lanshan, body: { code: 'LS-GONE', name: 'x', departmentCode: '371302', lifecycle: 'retired' } })).status).toBe(403);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'construction' } })).status).toBe(200);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'live' } })).status).toBe(200);
+    // Ops may, and only ops bring a retired system back.
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { body: { lifecycle: 'decommissioning' } })).status).toBe(200);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { token: lanshan, body: { lifecycle: 'live' } })).status).toBe(403);
+    expect((await t.call('PATCH', '/api/v1/systems/LS-PORTAL', { body: { lifecycle: 'live' } })).status).toBe(200);
   });
 
   it('health, readiness and the OpenAPI document need no token', async () => {

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { InstanceKeys } from '../../src/auth/keys.js';
 import { TokenVerifier, createToken } from '../../src/auth/tokens.js';
 import { auditLog } from '../../src/db/schema/index.js';
 import { SignInLimiter } from '../../src/http/sign-in-limit.js';
@@ -25,6 +26,7 @@ describe.each(backends)('failed sign-ins are limited per client on %s', (backend
           logger: pino({ level: 'silent' }),
           now,
           verifier: new TokenVerifier(database.db, undefined, now, 0),
+          keys: new InstanceKeys(database.db, undefined),
           signInLimiter: new SignInLimiter(database.db, { maxFailures: 4, windowSeconds: 600, blockSeconds: 300, now }, 0),
           clientAddress: (c) => c.req.header('x-test-client'),
         }),

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
+import { InstanceKeys } from '../../src/auth/keys.js';
 import { TokenVerifier, createToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/db/schema/enums.js';
 import { openTestDatabase, type Backend, type TestDatabase } from './db.js';
@@ -23,6 +24,7 @@ export async function startTestApp(backend: Backend, opts: { now?: () => Date } 
     logger: pino({ level: 'silent' }),
     now,
     verifier: new TokenVerifier(database.db, ADMIN, now, 0),
+    keys: new InstanceKeys(database.db, undefined),
   };
   const app = createApp(deps);
   return {

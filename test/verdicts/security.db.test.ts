@@ -3,48 +3,69 @@ import { classifyAll } from '../../src/verdicts/classify-run.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/db.js';
 import { NOW, TZ, cityFixture } from './fixture.js';
+import type { Role } from '../../src/db/schema/enums.js';
+import { ADMIN } from '../support/app.js';
+import { deniedRoles, rowName, SECURITY_TABLE, type SecurityRow } from '../api/security-table.js';
 
-/** The verdict routes, with a request each role may or may not make (finding 1 is DEAD's, opened first). */
-const ROUTES: Array<{ method: string; path: string; body?: unknown; write: boolean }> = [
-  { method: 'GET', path: '/api/v1/policies', write: false },
-  { method: 'POST', path: '/api/v1/policies', body: { version: 'sec-1' }, write: true },
-  { method: 'POST', path: '/api/v1/policies/2026-11-default/activate', write: true },
-  { method: 'GET', path: '/api/v1/systems/ALIVE/policy', write: false },
-  { method: 'PUT', path: '/api/v1/systems/ALIVE/policy', body: { season: 'tax_filing' }, write: true },
-  { method: 'GET', path: '/api/v1/findings', write: false },
-  { method: 'GET', path: '/api/v1/findings/1', write: false },
-  { method: 'PATCH', path: '/api/v1/findings/1', body: { action: 'notify' }, write: true },
-  { method: 'PATCH', path: '/api/v1/findings/1', body: { action: 'answer', answer: { type: 'keep', justification: 'x' } }, write: true },
-  { method: 'PATCH', path: '/api/v1/findings/1', body: { action: 'close' }, write: true },
-  { method: 'GET', path: '/api/v1/reports/monthly?month=2026-11', write: false },
-];
+/** The verdict rows of the security table (finding 1 is DEAD's, opened first, in 兰山区's subtree). */
+const ROWS = SECURITY_TABLE.filter((r) => r.suite === 'verdicts').map((r) => ({ ...r, name: rowName(r) }));
+const WRITES = ROWS.filter((r) => !r.op.startsWith('GET '));
 
 describe.each(backends)('verdict routes security on %s', (backend) => {
   let t: TestApp;
-  let viewer: string;
+  let luozhuang: string;
+  const tokens = {} as Record<Role, string>;
 
   beforeAll(async () => {
     t = await startTestApp(backend, { now: () => NOW });
     await cityFixture(t);
     await classifyAll(t.database.db, { now: NOW, timeZone: TZ });
-    viewer = await t.token('viewer');
+    tokens.admin = ADMIN;
+    tokens.auditor = await t.token('auditor');
+    tokens.department = await t.token('department', '371302');
+    tokens.viewer = await t.token('viewer');
+    luozhuang = await t.token('department', '371311');
   });
+  const call = (r: SecurityRow, token: string | null) => t.call(r.op.split(' ')[0]!, r.path, { token, body: r.body });
   afterAll(async () => t?.close());
 
-  it.each(ROUTES)('$method $path: no token → 401, invalid token → 401', async (r) => {
+  it('finding 1 is in 兰山区\'s subtree, so the department rows test scope and role', async () => {
+    expect((await (await t.call('GET', '/api/v1/findings/1')).json()).systemCode).toBe('DEAD');
+  });
+
+  it.each(ROWS)('$name: no token → 401, invalid token → 401', async (r) => {
     for (const token of [null, 'xc_not-a-real-token-at-all']) {
-      const res = await t.call(r.method, r.path, { token, body: r.body });
+      const res = await call(r, token);
       expect(res.status).toBe(401);
       expect((await res.json()).code).toBe('unauthorized');
     }
   });
 
-  it.each(ROUTES.filter((r) => r.write))('$method $path: viewer writing → 403, nothing changed', async (r) => {
+  it.each(WRITES.flatMap((r) => deniedRoles(r).map((role) => ({ ...r, role }))))('$name: $role → 403, nothing changed', async (r) => {
     const before = await (await t.call('GET', '/api/v1/findings/1')).json();
-    const res = await t.call(r.method, r.path, { token: viewer, body: r.body });
+    const res = await call(r, tokens[r.role as Role]);
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('forbidden');
     expect((await (await t.call('GET', '/api/v1/findings/1')).json()).version).toBe(before.version);
+  });
+
+  it.each(ROWS.filter((r) => r.op.startsWith('GET ')).flatMap((r) => deniedRoles(r).map((role) => ({ ...r, role }))))('$name: $role → 403', async (r) => {
+    const res = await call(r, tokens[r.role as Role]);
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('forbidden');
+  });
+
+  it.each(ROWS.filter((r) => r.scoped && r.roles.includes('department')))('$name: another department → 403', async (r) => {
+    const before = await (await t.call('GET', '/api/v1/findings/1')).json();
+    const res = await call(r, luozhuang);
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('forbidden');
+    expect((await (await t.call('GET', '/api/v1/findings/1')).json()).version).toBe(before.version);
+  });
+
+  it.each(ROWS.filter((r) => r.op.startsWith('GET ')).flatMap((r) => r.roles.map((role) => ({ ...r, role }))))('$name: $role may read', async (r) => {
+    const res = await call(r, tokens[r.role as Role]);
+    expect(res.status).toBe(200);
   });
 
   it('lists the verdict routes in the OpenAPI document', async () => {

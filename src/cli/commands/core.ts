@@ -1,6 +1,5 @@
-import { createToken } from '../../auth/tokens.js';
+import { createAuditedToken } from '../../auth/tokens.js';
 import { ROLES, type Role } from '../../db/schema/enums.js';
-import { recordAudit } from '../../audit/index.js';
 import { UsageError, type Command } from '../command.js';
 
 export const serveCommand: Command = {
@@ -39,11 +38,7 @@ export const tokenCreateCommand: Command = {
     if (role === 'department' && !values.department) throw new UsageError('--department CODE is required for a department token');
     const { db } = await ctx.openDb();
     const name = (values.name as string | undefined) ?? `${role} token`;
-    const created = await db.transaction(async (tx) => {
-      const t = await createToken(tx, { role: role as Role, name, departmentCode: values.department as string | undefined });
-      await recordAudit(tx, { principal: ctx.principal }, { action: 'create', entity: 'token', entityId: String(t.id), after: { name, role, departmentCode: values.department ?? null } });
-      return t;
-    });
+    const created = await createAuditedToken(db, { principal: ctx.principal }, { role: role as Role, name, departmentCode: values.department as string | undefined });
     ctx.out(created.token);
     return 0;
   },

@@ -1,3 +1,4 @@
+import { requirePermission } from '../../auth/access.js';
 import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../errors.js';
 import type { Actor } from '../../audit/index.js';
@@ -84,6 +85,7 @@ function csvTable(bytes: Uint8Array): { table: RawTable; encoding: CsvEncoding }
  * Unreadable files are `bad_request`; row problems are `validation_failed` with `{row, column}` per error.
  */
 export async function importInventory(db: Db, actor: Actor, input: ImportInput): Promise<ImportSummary> {
+  requirePermission(actor.principal, 'import');
   const { bytes } = input;
   const fileName = input.fileName ?? 'the file';
   if (bytes.byteLength > IMPORT_LIMITS.maxBytes) {

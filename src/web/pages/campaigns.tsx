@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx';
+import { can } from '../../auth/access.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { CampaignLink, CampaignProgress, CampaignSummary, MissingReportDto, TransferDto } from '../../campaigns/schemas.js';
 import type { Lang, T } from '../i18n.js';
@@ -12,7 +13,7 @@ interface Common {
   csrf: string;
 }
 
-const isOps = (p: Principal) => p.role === 'admin' || p.role === 'auditor';
+const isOps = (p: Principal) => can(p, 'campaigns.manage');
 
 export const CampaignStatus: FC<{ t: T; status: string; overdue: boolean }> = ({ t, status, overdue }) => (
   <span class="row">

@@ -4,7 +4,9 @@ import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../../db/schema/enums.
 import type { SystemDto } from '../../inventory/schemas.js';
 import { REPORT_FORMATS } from '../../../reports/monthly/index.js';
 import { ProbeChart } from '../chart.js';
-import { HISTORY_DAYS, type EndpointView, type FindingView, type ProbeDayPoint, type UsageSummary } from '../data.js';
+import type { SystemView } from '../../inventory/system-view.js';
+import { HISTORY_DAYS } from '../../sweeps/results.js';
+import type { FindingDto } from '../../verdicts/findings.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtPct, fmtTime, Hidden, Notice, Page, SafeLink } from '../layout.js';
 
@@ -174,14 +176,7 @@ function yesNo(t: T, v: unknown): string {
   return v === true ? t('ui.yes') : v === false ? t('ui.no') : t('ui.unknown');
 }
 
-export interface SystemPageData {
-  system: SystemDto;
-  endpoints: EndpointView[];
-  probes: ProbeDayPoint[];
-  usage: UsageSummary[];
-  findings: FindingView[];
-  campaigns: Array<{ campaignId: number; campaignName: string; deadline: string; state: string; confirmedByName: string | null; confirmedAt: Date | null; note: string | null }>;
-}
+export type SystemPageData = SystemView;
 
 export const SystemPage: FC<Common & SystemPageData> = ({ t, lang, here, principal, csrf, system: s, endpoints, probes, usage, findings, campaigns }) => {
   const ipv6 = endpoints.filter((e) => e.ipv6);
@@ -383,7 +378,7 @@ export const SystemPage: FC<Common & SystemPageData> = ({ t, lang, here, princip
 
 export const FINDING_STATES = ['open', 'notified', 'answered', 'reopened', 'closed'] as const;
 
-const FindingList: FC<{ t: T; lang: Lang; items: FindingView[]; showSystem: boolean }> = ({ t, lang, items, showSystem }) => (
+const FindingList: FC<{ t: T; lang: Lang; items: FindingDto[]; showSystem: boolean }> = ({ t, lang, items, showSystem }) => (
   <ul>
     {items.map((f) => (
       <li>
@@ -421,7 +416,7 @@ const FindingList: FC<{ t: T; lang: Lang; items: FindingView[]; showSystem: bool
   </ul>
 );
 
-export const FindingsBoard: FC<Common & { items: FindingView[] }> = ({ t, lang, here, principal, csrf, items }) => (
+export const FindingsBoard: FC<Common & { items: FindingDto[]; cursor?: string; nextCursor: string | null }> = ({ t, lang, here, principal, csrf, items, cursor, nextCursor }) => (
   <Page t={t} lang={lang} title={t('ui.findings.title')} here={here} principal={principal} csrf={csrf} nav="findings">
     <p>{t('ui.findings.intro')}</p>
     <div class="board">
@@ -437,6 +432,14 @@ export const FindingsBoard: FC<Common & { items: FindingView[] }> = ({ t, lang, 
         );
       })}
     </div>
+    <p class="row">
+      {cursor ? <a href="/findings">{t('ui.page.first')}</a> : null}
+      {nextCursor ? (
+        <a href={`/findings?cursor=${encodeURIComponent(nextCursor)}`} rel="next">
+          {t('ui.page.next')}
+        </a>
+      ) : null}
+    </p>
   </Page>
 );
 

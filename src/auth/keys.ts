@@ -9,22 +9,23 @@ export const LINK_SECRET_SETTING = 'link_secret';
 export type KeyPurpose = 'campaign-link' | 'link-csrf' | 'web-session' | 'web-csrf' | 'login-csrf';
 
 /**
- * The instance key that signs department links and web sessions: LINK_SECRET when given, else a random
- * key generated once and kept in `settings` so links and sessions survive restarts. Each use derives its
- * own subkey, so a value signed for one purpose is never valid for another.
+ * The instance key that signs department links and web sessions: LINK_SECRET when given (the entry passes
+ * it in from the parsed environment), else a random key generated once and kept in `settings` so links and
+ * sessions survive restarts. Each use derives its own subkey, so a value signed for one purpose is never
+ * valid for another.
  */
 export class InstanceKeys {
   private master: Promise<Buffer> | undefined;
   constructor(
     private readonly db: Db,
-    private readonly secretFromEnv: string | undefined,
+    private readonly secret: string | undefined,
   ) {}
 
   private load(): Promise<Buffer> {
     this.master ??= (async () => {
-      if (this.secretFromEnv !== undefined) {
-        if (this.secretFromEnv.length < 16) throw new Error('LINK_SECRET must be at least 16 characters');
-        return Buffer.from(this.secretFromEnv, 'utf8');
+      if (this.secret !== undefined) {
+        if (this.secret.length < 16) throw new Error('LINK_SECRET must be at least 16 characters');
+        return Buffer.from(this.secret, 'utf8');
       }
       const fresh = randomBytes(32).toString('base64url');
       // Several processes may start at once: the first insert wins and everyone reads it back.
@@ -42,28 +43,6 @@ export class InstanceKeys {
   async key(purpose: KeyPurpose): Promise<Buffer> {
     return createHmac('sha256', await this.load()).update(`xuncha:${purpose}`).digest();
   }
-}
-
-const perDb = new WeakMap<object, InstanceKeys>();
-
-/** One key holder per database handle; the environment value is read where the caller allows it. */
-export function instanceKeys(db: Db, secretFromEnv?: string): InstanceKeys {
-  let keys = perDb.get(db);
-  if (!keys) {
-    keys = new InstanceKeys(db, secretFromEnv ?? envSecret());
-    perDb.set(db, keys);
-  }
-  return keys;
-}
-
-/** The key holder of an app: `deps.services.linkSecret` when the entry passes one, else LINK_SECRET. */
-export function instanceKeysOf(deps: { db: Db; services?: Record<string, unknown> }): InstanceKeys {
-  return instanceKeys(deps.db, deps.services?.linkSecret as string | undefined);
-}
-
-function envSecret(): string | undefined {
-  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LINK_SECRET;
-  return v ? v : undefined;
 }
 
 export function hmac(key: Buffer, data: string): Buffer {
