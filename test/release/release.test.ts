@@ -191,7 +191,7 @@ describe.skipIf(!LINUX_X64)('npm run release', () => {
       const version = sh(join(root, 'opt/xuncha/bin/xuncha'), ['--version'], { env: { PATH: barePath() } });
       expect(version.stdout).toBe(`${VERSION}\n`);
       await expectServes(root, readUnit(join(root, 'etc/systemd/system/xuncha.service')));
-    }, 180_000);
+    }, 420_000);
 
     it('refuses to start on a bad xuncha.env value, naming the variable', async () => {
       await expectRefusesBadEnv(root, readUnit(join(root, 'etc/systemd/system/xuncha.service')));
@@ -226,7 +226,7 @@ describe.skipIf(!LINUX_X64)('npm run release', () => {
     it('unpacked into a temporary root, starts as its unit does and serves /readyz with no registry', async () => {
       mkdirSync(join(root, 'var/lib/xuncha'), { recursive: true }); // the postinst's job
       await expectServes(root, unit);
-    }, 180_000);
+    }, 420_000);
 
     it('refuses to start on a bad xuncha.env value, naming the variable', async () => {
       await expectRefusesBadEnv(root, unit);
