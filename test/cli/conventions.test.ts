@@ -57,6 +57,7 @@ describe('xuncha command-line conventions', () => {
       const r = helps[i]!;
       expect(r.code, c.words.join(' ')).toBe(0);
       expect(r.stdout, c.words.join(' ')).toContain(`Usage: xuncha ${c.words.join(' ')}`);
+      expect(c.summary.length, `${c.words.join(' ')}: a summary fits one help line`).toBeLessThan(78);
       expect(r.stdout).toContain(c.summary);
       for (const name of Object.keys(c.options ?? {})) expect(r.stdout, `${c.words.join(' ')} --${name}`).toContain(`--${name}`);
     }

@@ -60,7 +60,7 @@ describe('xuncha serve on the embedded database', () => {
     const dataDir = tempDir();
     const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0' };
     // Started from another directory, as `npx xuncha` may be: the pages must still compile.
-    const server = await startServe(env, 60_000, dataDir);
+    const server = await startServe(env, 150_000, dataDir);
     try {
       expect((await fetch(`${server.url}/login`)).status).toBe(200);
       const file = join(dataDir, 'admin-token');
