@@ -16,7 +16,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { xuncha: 'src/cli/main.ts' },
+  // xlsx-worker: the thread that reads .xlsx imports (src/inventory/import/xlsx.ts finds it in dist/).
+  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
