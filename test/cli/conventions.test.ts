@@ -52,18 +52,19 @@ describe('xuncha command-line conventions', () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
     for (const c of commands) expect(top.stdout).toContain(c.words[0]);
-    const helps = await Promise.all(commands.map((c) => runCli([...c.words, '--help'])));
+    const helps = await Promise.all(commands.map((c) => runCli([...c.words, '--help'], {}, 200_000)));
     for (const [i, c] of commands.entries()) {
       const r = helps[i]!;
       expect(r.code, c.words.join(' ')).toBe(0);
       expect(r.stdout, c.words.join(' ')).toContain(`Usage: xuncha ${c.words.join(' ')}`);
+      expect(c.summary.length, `${c.words.join(' ')}: a summary fits one help line`).toBeLessThan(78);
       expect(r.stdout).toContain(c.summary);
       for (const name of Object.keys(c.options ?? {})) expect(r.stdout, `${c.words.join(' ')} --${name}`).toContain(`--${name}`);
     }
     const nothing = await runCli([]);
     expect(nothing.code).toBe(2);
     expect(nothing.stdout).toContain('Usage: xuncha');
-  });
+  }, 240_000);
 
   it('suggests the command or option meant by a typo, in one line, exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [

@@ -5,7 +5,7 @@ import { writeOutput } from '../output.js';
 export const backupCommand: Command = {
   words: ['backup'],
   usage: 'xuncha backup --out FILE',
-  summary: 'back up the whole database to one file (pg_dump on PostgreSQL, the data directory for the embedded one)',
+  summary: 'back up the whole database to one file (pg_dump, or the embedded data)',
   options: { out: { type: 'string' } },
   optionHelp: { out: 'file, device or FIFO to write (- for stdout)' },
   async run({ values }, ctx) {
@@ -23,7 +23,7 @@ export const backupCommand: Command = {
 export const restoreCommand: Command = {
   words: ['restore'],
   usage: 'xuncha restore FILE [--force]',
-  summary: 'restore a backup into an empty database (--force replaces one that has data)',
+  summary: 'restore a backup into an empty database (--force replaces data)',
   args: [{ name: '<file>', description: 'a file written by xuncha backup' }],
   options: { force: { type: 'boolean' } },
   optionHelp: { force: 'replace a database that already has data (the embedded one is kept beside it)' },
