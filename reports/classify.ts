@@ -608,7 +608,7 @@ function complianceFlags(ctx: Ctx): Flag[] {
   }
   const ipv6 = ctx.ev.ipv6;
   // Unmeasured portals are not flagged: that is a gap of the measurement, not the department's doing.
-  if (s.network === 'internet' && ctx.hasPortal && ipv6 && ipv6.grade !== 'ready') {
+  if (s.network === 'internet' && ctx.hasPortal && ipv6 && ipv6.grade !== 'ready' && ipv6.grade !== 'unmeasured') {
     flag('ipv6_not_ready', 'flag.ipv6_not_ready', { grade: ipv6.grade }, {
       grade: ipv6.grade,
       measuredOn: ipv6.measuredOn,

@@ -58,7 +58,8 @@ export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
 export const USAGE_METRICS = ['visits', 'active_users', 'logins', 'transactions'] as const;
 export type UsageMetric = (typeof USAGE_METRICS)[number];
 
-export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6'] as const;
+/** `unmeasured`: our own target policy or a WAF challenge kept us from measuring (never `not_ready`). */
+export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6', 'unmeasured'] as const;
 export type Ipv6Grade = (typeof IPV6_GRADES)[number];
 
 /** Probe outcome codes (contract): defined once, beside the probes that produce them. */

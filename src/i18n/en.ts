@@ -70,6 +70,7 @@ export const en: Record<ReportKey, string> = {
   'ipv6grade.partial': 'partial',
   'ipv6grade.not_ready': 'not ready',
   'ipv6grade.no_ipv6': 'no IPv6',
+  'ipv6grade.unmeasured': 'unmeasured',
 
   'finding.state.open': 'Open',
   'finding.state.notified': 'Notified',

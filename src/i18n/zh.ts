@@ -74,6 +74,7 @@ export const zh = {
   'ipv6grade.partial': '部分支持',
   'ipv6grade.not_ready': '未达标',
   'ipv6grade.no_ipv6': '不支持IPv6',
+  'ipv6grade.unmeasured': '未能测量',
 
   // 整改事项
   'finding.state.open': '待通知',

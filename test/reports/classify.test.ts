@@ -310,6 +310,10 @@ describe('classify: flags', () => {
     expect(run(healthy({ ipv6: null })).flags).toEqual([]);
     expect(run(withSystem(healthy(), { cloudRequired: false, deployment: 'hosted' })).flags).toEqual([]);
   });
+
+  it('does not flag ipv6_not_ready on a portal graded unmeasured (our policy or a challenge kept us out)', () => {
+    expect(run(healthy({ ipv6: { grade: 'unmeasured', measuredOn: AS_OF } })).flags).toEqual([]);
+  });
 });
 
 describe('classify: determinism and inputs', () => {

@@ -87,6 +87,41 @@ describe.each(backends)('sweeps on %s', (backend) => {
     expect(state!.ipv6).toMatchObject({ grade: 'ready' });
   });
 
+  it('changes a stored IPv6 grade only when two sweeps in a row see the new one (no flapping on noise)', async () => {
+    const { db } = t.database;
+    const [sys] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, 'HANGING'));
+    const [ep] = await db.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.systemId, sys!.id));
+    const sweep = await createSweep(db, { trigger: 'cli', systems: ['HANGING'], kinds: ['ipv6'] }, new Date());
+    const record = (day: string, grade: string): ProbeRecord => ({
+      targetId: 0, sweepId: sweep.id, systemId: sys!.id, endpointId: ep!.id, kind: 'ipv6', url: 'http://x/', at: new Date(`${day}T10:00:00+08:00`),
+      outcome: 'ok', httpStatus: null, durationMs: null, detail: {}, contentHash: null,
+      ipv6: { grade, secondLevelRate: 1, thirdLevelRate: 1 },
+    });
+    const grades: Array<[string, string, string]> = [
+      // day, measured grade, stored grade after it
+      ['2026-10-01', 'ready', 'ready'],
+      ['2026-10-02', 'partial', 'ready'], // one noisy sweep
+      ['2026-10-03', 'ready', 'ready'],
+      ['2026-10-04', 'partial', 'ready'],
+      ['2026-10-05', 'not_ready', 'ready'], // another grade: still no two in a row
+      ['2026-10-06', 'not_ready', 'not_ready'], // sustained
+      ['2026-10-07', 'not_ready', 'not_ready'],
+    ];
+    for (const [day, grade, stored] of grades) {
+      await db.transaction((tx) => storeProbeRecords(tx, [record(day, grade)], TZ));
+      const [state] = await db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
+      expect((state!.ipv6 as { grade: string }).grade, day).toBe(stored);
+    }
+    const rows = await db.select().from(ipv6Changes).where(eq(ipv6Changes.endpointId, ep!.id)).orderBy(ipv6Changes.at);
+    // The change is dated when the new grade was first seen (it held from then on).
+    expect(rows.map((r) => [r.at.toISOString(), r.grade])).toEqual([
+      ['2026-10-01T02:00:00.000Z', 'ready'],
+      ['2026-10-05T02:00:00.000Z', 'not_ready'],
+    ]);
+    const [state] = await db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
+    expect(state!.ipv6Pending).toBeNull();
+  });
+
   it('adds a second sweep into the same day rollup instead of replacing it', async () => {
     const { db } = t.database;
     const sweep = await createSweep(db, { trigger: 'api', systems: ['GONE'], kinds: ['liveness'] }, new Date());

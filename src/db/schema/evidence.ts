@@ -87,6 +87,12 @@ export const endpointState = pgTable('endpoint_state', {
   cert: jsonb('cert'),
   ipv6: jsonb('ipv6'),
   ipv6At: timestamp('ipv6_at', { withTimezone: true, mode: 'date' }),
+  /**
+   * An IPv6 result whose grade differs from the stored one, waiting for the next sweep: a grade changes
+   * only when two sweeps in a row see the new one (hysteresis), so noise never flips it.
+   */
+  ipv6Pending: jsonb('ipv6_pending'),
+  ipv6PendingAt: timestamp('ipv6_pending_at', { withTimezone: true, mode: 'date' }),
 });
 
 /**
