@@ -28,7 +28,8 @@ import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
  * two endpoints' pages; so probe days are loaded only for the probe rules' window, not for 180 days.
  *
  * Rows after `asOf` are left out. endpoint_state holds only the latest state: for a past `asOf`, the
- * certificate, IPv6 grade and sitemap date are the latest seen up to that day's end, or none.
+ * IPv6 grade comes from its history (ipv6_changes) as of that day's end; the certificate and sitemap
+ * date are the latest seen up to that day's end, or none.
  */
 
 export interface EvidenceOptions {
@@ -169,7 +170,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       .where(ids ? sql`${systems.id} = any(${intArray(ids)})` : undefined)
       .orderBy(asc(systems.id));
 
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts] = await Promise.all([
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, ipv6HistoryRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -218,7 +219,22 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       where day >= ${usageFrom}::date and day <= ${asOf}::date ${only('system_id')}
       group by system_id, source`),
     loadCampaignItemFacts(db, asOf, ids, tz),
+    // For a past day: the IPv6 grade of each endpoint measured since, from the history of changes.
+    db.execute(sql`
+      select st.endpoint_id, c.at, c.grade, c.second_level_rate, c.third_level_rate
+      from endpoint_state st
+      cross join lateral (
+        select h.at, h.grade, h.second_level_rate, h.third_level_rate from ipv6_changes h
+        where h.system_id = st.system_id and h.endpoint_id = st.endpoint_id and h.at < ${end.toISOString()}::timestamptz
+        order by h.at desc, h.id desc limit 1) c
+      where st.ipv6_at >= ${end.toISOString()}::timestamptz ${only('st.system_id')}`),
   ]);
+  const ipv6History = new Map(
+    rowsOf<Record<string, unknown>>(ipv6HistoryRows).map((r) => [
+      Number(r.endpoint_id),
+      { ipv6: { grade: r.grade, secondLevelRate: r.second_level_rate === null ? null : Number(r.second_level_rate), thirdLevelRate: r.third_level_rate === null ? null : Number(r.third_level_rate) }, at: new Date(String(r.at)) },
+    ]),
+  );
 
   // Group everything by system id.
   const group = <T extends { systemId: number }>(rows: T[]) => {
@@ -300,15 +316,18 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
           if (!tls || validTo < tls.validTo) tls = { validTo, host: hostOf(e.url) };
         }
       }
-      const v6 = e.ipv6 as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
+      // The latest state when measured by asOf, otherwise the grade the history says it had then.
+      const past = before(e.ipv6At) ? null : ipv6History.get(e.id);
+      const v6 = (past ? past.ipv6 : e.ipv6) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
+      const v6At = past ? past.at : e.ipv6At;
       // The first portal (by position) with a measurement: the system's internet-facing homepage.
-      if (!ipv6 && e.role === 'portal' && v6 && isGrade(v6.grade) && before(e.ipv6At)) {
+      if (!ipv6 && e.role === 'portal' && v6 && isGrade(v6.grade) && before(v6At)) {
         ipv6 = {
           grade: v6.grade,
-          measuredOn: localDay(e.ipv6At, tz),
+          measuredOn: localDay(v6At, tz),
           secondLevelRate: typeof v6.secondLevelRate === 'number' ? v6.secondLevelRate : null,
           thirdLevelRate: typeof v6.thirdLevelRate === 'number' ? v6.thirdLevelRate : null,
-          at: e.ipv6At.getTime(),
+          at: v6At.getTime(),
         };
       }
     }
