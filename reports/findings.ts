@@ -124,6 +124,23 @@ export function openFinding(id: string, departmentCode: string, c: Classificatio
   };
 }
 
+/**
+ * How an open finding follows its system's newest classification: `escalate` when the verdict got worse
+ * (semi-zombie → zombie), `reasons` when the verdict is the same but the classification established a
+ * reason the finding did not name yet; null otherwise. A better classification never changes a finding:
+ * the case stays open until it is closed (answered, verified or withdrawn).
+ */
+export function findingFollowUp(
+  current: { verdict: 'zombie' | 'semi_zombie'; reasonCodes: readonly string[] },
+  next: { status: string; reasonCodes: readonly string[] },
+): 'escalate' | 'reasons' | null {
+  if (next.status !== 'zombie' && next.status !== 'semi_zombie') return null;
+  if (next.status === 'zombie' && current.verdict === 'semi_zombie') return 'escalate';
+  if (next.status !== current.verdict) return null;
+  const had = new Set(current.reasonCodes);
+  return next.reasonCodes.some((c) => !had.has(c)) ? 'reasons' : null;
+}
+
 /** Checks whether `event` may happen to a finding in state `from`; null when it may. */
 export function validateTransition(from: FindingState, event: FindingEventType): FindingError | null {
   const rule = FINDING_EVENTS[event];

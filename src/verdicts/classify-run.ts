@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { classify, type Classification, type Reason } from '../../reports/classify.js';
 import { STATUSES, type Status } from '../../reports/codes.js';
 import { addDays, addMonths, assertDay, type Day } from '../../reports/dates.js';
-import { buildEvidencePack } from '../../reports/findings.js';
+import { buildEvidencePack, findingFollowUp } from '../../reports/findings.js';
 import type { Policy } from '../../reports/policy.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
@@ -60,6 +60,8 @@ export interface ClassifyRunResult {
   changed: number;
   findingsOpened: number;
   findingIds: number[];
+  /** Findings in progress whose verdict or reasons followed their system (escalation). */
+  findingsUpdated?: number[];
   /** `current`: today's run; `report`: a past day, nothing written; `record`: a past day, history only. */
   mode: 'current' | 'report' | 'record';
   /** Every system's verdict (by code). */
@@ -138,14 +140,57 @@ export async function classifyAll(db: Db, opts: ClassifyRunOptions): Promise<Cla
         where s.id = v.id`);
     }
 
-    const opened = await openFindings(tx, actor, policy, asOf, opts.now, tz, current.filter(({ c }) => c.status === 'zombie' || c.status === 'semi_zombie'));
+    const judged = current.filter(({ c }) => c.status === 'zombie' || c.status === 'semi_zombie');
+    const followed = await followOpenFindings(tx, actor, asOf, judged);
+    const opened = await openFindings(tx, actor, policy, asOf, opts.now, tz, judged);
     return {
       ...summary,
       changed: historyRows.length,
       findingsOpened: opened.length,
       findingIds: opened,
+      findingsUpdated: followed,
     };
   });
+}
+
+/**
+ * Findings follow their system: an open finding whose system's verdict got worse, or gained a reason,
+ * takes the new verdict and reasons (its evidence pack stays as frozen when it opened), with a timeline
+ * entry (`escalate` in the audit log, which is the finding's history).
+ */
+async function followOpenFindings(tx: Db, actor: Actor, asOf: Day, candidates: { l: LoadedSystem; c: Classification }[]): Promise<number[]> {
+  if (!candidates.length) return [];
+  const bySystem = new Map(candidates.map((x) => [x.l.systemId, x]));
+  const updated: number[] = [];
+  for (const part of chunks([...bySystem.keys()], 5000)) {
+    const res = await tx.execute(sql`select id, system_id, status, verdict, reasons, version from findings where status <> 'closed' and system_id = any(${intArray(part)}) order by id`);
+    for (const f of rowsOf<Record<string, unknown>>(res)) {
+      const { l, c } = bySystem.get(Number(f.system_id))!;
+      const verdict = f.verdict === 'zombie' ? 'zombie' : 'semi_zombie';
+      const had = (Array.isArray(f.reasons) ? (f.reasons as Reason[]) : []).map((r) => r.code);
+      const now = c.reasons.map((r) => r.code);
+      const step = findingFollowUp({ verdict, reasonCodes: had }, { status: c.status, reasonCodes: now });
+      if (!step) continue;
+      const id = Number(f.id);
+      await tx.execute(sql`update findings set verdict = ${c.status}, reasons = ${JSON.stringify(c.reasons)}::jsonb, version = version + 1 where id = ${id}`);
+      await recordAudit(tx, actor, {
+        action: step === 'escalate' ? 'escalate' : 'reasons',
+        entity: 'finding',
+        entityId: String(id),
+        before: { verdict, reasonCodes: had },
+        after: {
+          systemCode: l.evidence.system.code,
+          status: String(f.status),
+          verdict: c.status,
+          reasonCodes: now,
+          asOf,
+          note: `${verdict} (${had.join(', ')}) → ${c.status} (${now.join(', ')})`,
+        },
+      });
+      updated.push(id);
+    }
+  }
+  return updated;
 }
 
 async function openFindings(tx: Db, actor: Actor, policy: Policy, asOf: Day, now: Date, tz: string, candidates: { l: LoadedSystem; c: Classification }[]): Promise<number[]> {
