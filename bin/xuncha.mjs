@@ -3,7 +3,7 @@
 // source file, and the TypeScript sources through tsx otherwise (a fresh edit, no build, or
 // XUNCHA_FROM_SOURCE=1). The project's tsconfig is named explicitly: tsx would otherwise look for one
 // in the working directory, and the pages (hono/jsx) would compile wrongly when run from elsewhere.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
@@ -32,7 +32,11 @@ function bundleIsFresh() {
   }
 }
 
-if (bundleIsFresh()) {
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // Answered here, before any bundle or TypeScript loader: `xuncha --version` stays in tens of milliseconds.
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version}\n`);
+} else if (bundleIsFresh()) {
   await import(bundle.href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -33,6 +33,8 @@ export interface CertificateInfo {
 export interface Connection {
   address: string;
   family: 4 | 6;
+  /** Our source address on this connection (what the server's logs and WAF see, before any NAT). */
+  localAddress?: string | null;
   cert?: CertificateInfo;
 }
 
@@ -64,7 +66,7 @@ export function createConnector(ctx: ConnectContext): buildConnector.connector {
   };
 }
 
-async function openConnection(ctx: ConnectContext, opts: buildConnector.Options): Promise<Socket | TLSSocket> {
+export async function openConnection(ctx: ConnectContext, opts: buildConnector.Options): Promise<Socket | TLSSocket> {
   const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
   const https = opts.protocol === 'https:';
   const port = Number(opts.port) || (https ? 443 : 80);
@@ -82,7 +84,7 @@ async function openConnection(ctx: ConnectContext, opts: buildConnector.Options)
   ctx.phase = 'connect';
   const { socket, address, family } = await connectFirst(ctx, allowed, port);
   const key = `${opts.protocol}//${opts.host ?? `${opts.hostname}:${opts.port}`}`;
-  const connection: Connection = { address, family };
+  const connection: Connection = { address, family, localAddress: socket.localAddress ?? null };
   ctx.connections.set(key, connection);
   if (!https) {
     ctx.phase = 'request';

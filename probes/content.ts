@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../reports/canonical.js';
+
+export { sha256Hex };
 
 /**
  * Page content helpers: decoding (UTF-8 and the GB family used by many Chinese government sites), title,
@@ -158,11 +160,7 @@ export function stripDatesAndTimes(text: string): string {
 /** SHA-256 (hex) of the normalised page; non-HTML text is only whitespace-normalised. */
 export function contentHash(text: string, html = true): string {
   const normalized = html ? normalizeHtml(text) : collapseWhitespace(text);
-  return createHash('sha256').update(normalized, 'utf8').digest('hex');
-}
-
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return sha256Hex(normalized);
 }
 
 /** Text a reader sees: no scripts, styles or tags, entities decoded, whitespace collapsed. */

@@ -49,6 +49,7 @@ export const DEFAULT_IPV6_THRESHOLDS: Ipv6Thresholds = ipv6ThresholdsSchema.pars
 /** The grade of the contract; the names are defined once in reports/codes.ts. */
 export type { Ipv6Grade } from '../reports/codes.js';
 import type { Ipv6Grade } from '../reports/codes.js';
+import { hostOf } from './host.js';
 
 export type Ipv6ReasonCode =
   | 'no_aaaa'
@@ -217,7 +218,7 @@ export async function probeIpv6(url: string, options: Ipv6ProbeOptions, threshol
 
 export async function measureIpv6(url: string, options: Ipv6ProbeOptions): Promise<Ipv6Measurement> {
   const clock = options.clock ?? systemClock;
-  const host = hostOf(url);
+  const host = hostOf(url) ?? '';
   const attempts = Math.max(1, options.attempts ?? 5);
   const [a, aaaa, ns] = await Promise.all([
     options.resolver.resolveA(host),
@@ -288,14 +289,6 @@ export function latencyPairs(pairs: ReadonlyArray<{ v4Ms: number; v6Ms: number }
   return { count: usable.length, ratio: ratio === null ? null : round(ratio), diffMs: diff === null ? null : roundMs(diff) };
 }
 
-function hostOf(url: string): string {
-  try {
-    const host = new URL(url).hostname;
-    return host.startsWith('[') ? host.slice(1, -1) : host;
-  } catch {
-    return '';
-  }
-}
 
 function round(x: number): number {
   return Math.round(x * 10_000) / 10_000;

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib';
 import { Client, type Agent, type Dispatcher } from 'undici';
+import { detectChallenge, type ChallengeVendor } from './challenge.js';
 import { createConnector, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
 import { contentHash, decodeBody, extractTitle, isHtml, sha256Hex } from './content.js';
 import type { ProbeResolver } from './dns.js';
@@ -98,6 +99,10 @@ export interface LivenessResult {
   bodyText?: string;
   /** The body bytes, only with `includeRawBody`. */
   body?: Buffer;
+  /** Outcome `challenged`: the WAF recognised and what gave it away. */
+  challenge?: { vendor: ChallengeVendor; marker: string };
+  /** Our side of the last connection: the prober's source address as the server saw it (before any NAT). */
+  localAddress?: string | null;
 }
 
 interface ProbeContext extends ConnectContext {
@@ -125,7 +130,7 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
     recordFailure(result, err, ctx);
   } finally {
     deadline.clear();
-    clients.close(result.outcome === 'ok' || result.outcome === 'http_error');
+    clients.close(result.outcome === 'ok' || result.outcome === 'http_error' || result.outcome === 'challenged');
   }
   result.timings.dnsMs = roundMs(ctx.timings.dnsMs);
   result.timings.connectMs = roundMs(ctx.timings.connectMs);
@@ -284,6 +289,7 @@ async function followAndRead(
 /** Remote address, family and certificate of the hop's connection; cleared when there is none yet. */
 function describeConnection(result: LivenessResult, connection: Connection | undefined): void {
   result.remoteAddress = connection?.address ?? null;
+  if (connection?.localAddress) result.localAddress = connection.localAddress;
   if (connection) result.family = connection.family;
   else delete result.family;
   if (connection?.cert) result.cert = connection.cert;
@@ -356,7 +362,23 @@ async function readFinalResponse(response: ProbeResponse, ctx: ProbeContext, res
   if (read.tooLarge && !failedStatus) throw new ProbeFailure('body_too_large', `body exceeds the ${cap}-byte cap`);
 
   if (ctx.options.includeRawBody) result.body = read.data;
-  describeBody(read.data, contentType, ctx.options.includeBody === true, result);
+  const text = describeBody(read.data, contentType, ctx.options.includeBody === true, result);
+  if (text !== null) markChallenge(response, text, result);
+}
+
+/**
+ * A WAF or bot challenge instead of the page: the server answered, but not with the site. What the page
+ * says about content (hash, Last-Modified, title) describes the challenge, so it is dropped.
+ */
+function markChallenge(response: ProbeResponse, text: string, result: LivenessResult): void {
+  const challenge = detectChallenge({ status: response.statusCode, headers: response.headers, body: text });
+  if (!challenge) return;
+  result.outcome = 'challenged';
+  result.challenge = challenge;
+  result.error = `challenged by ${challenge.vendor} (HTTP ${response.statusCode}, ${challenge.marker})`;
+  delete result.contentHash;
+  delete result.lastModified;
+  delete result.title;
 }
 
 interface BodyRead {
@@ -468,10 +490,11 @@ async function decode(raw: BodyRead, encoding: string | undefined, cap: number):
 
 const TEXTUAL = /^(text\/|application\/(xhtml\+xml|xml|json|javascript|rss\+xml|atom\+xml)|[^;]*\+xml|[^;]*\+json)/i;
 
-function describeBody(data: Buffer, contentType: string | undefined, includeBody: boolean, result: LivenessResult): void {
+/** Fills title, hash and (optionally) text; returns the decoded text, or null for a non-text body. */
+function describeBody(data: Buffer, contentType: string | undefined, includeBody: boolean, result: LivenessResult): string | null {
   if (contentType && !TEXTUAL.test(contentType.trim())) {
     result.contentHash = sha256Hex(data);
-    return;
+    return null;
   }
   const { text, charset } = decodeBody(data, contentType);
   result.charset = charset;
@@ -482,6 +505,7 @@ function describeBody(data: Buffer, contentType: string | undefined, includeBody
   }
   result.contentHash = contentHash(text, html);
   if (includeBody) result.bodyText = text;
+  return text;
 }
 
 function recordFailure(result: LivenessResult, err: unknown, ctx: ProbeContext): void {

@@ -19,9 +19,39 @@ export const PROBE_OUTCOMES = [
   'body_too_large',
   'blocked_by_policy',
   'protocol_error',
+  /** A WAF or bot challenge answered instead of the page (`vendor` in the detail where known). */
+  'challenged',
 ] as const;
 
 export type ProbeOutcome = (typeof PROBE_OUTCOMES)[number];
+
+/**
+ * THE definition of "the server answered" (shared/contract.md): outcomes where a server of the system
+ * completed an exchange with us, whatever it said. An HTTP error, a bad certificate or a WAF challenge
+ * is a live server with a problem, not a dead one. Availability, the unreachable rule and the
+ * decommission check all read this one list.
+ */
+export const ANSWERED_OUTCOMES = ['ok', 'http_error', 'tls_error', 'challenged'] as const satisfies readonly ProbeOutcome[];
+const ANSWERED: ReadonlySet<string> = new Set(ANSWERED_OUTCOMES);
+
+export function serverAnswered(outcome: string): boolean {
+  return ANSWERED.has(outcome);
+}
+
+/**
+ * Probes that the server answered, from per-outcome counts (a daily rollup's `outcomes`). `ok` is the
+ * fallback for rows recorded without counts: those count their successful probes only.
+ */
+export function answeredCount(outcomes: Partial<Record<string, number>> | null | undefined, ok = 0): number {
+  let n = 0;
+  let any = false;
+  for (const [k, v] of Object.entries(outcomes ?? {})) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    any = true;
+    if (ANSWERED.has(k)) n += v;
+  }
+  return any ? Math.max(n, ok) : ok;
+}
 
 /** Outcomes a DNS look-up can end with. */
 export type DnsFailure = Extract<ProbeOutcome, 'dns_nxdomain' | 'dns_nodata' | 'dns_timeout' | 'dns_error'>;

@@ -164,12 +164,14 @@ export interface TargetPolicyInput {
   deny?: string | ReadonlyArray<string> | undefined;
   /** Keep the link-local and metadata denials (default true; turning them off is for tests only). */
   defaultDeny?: boolean;
+  /** Variable names for configuration errors (default PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS). */
+  names?: { allow: string; deny: string };
 }
 
 /** Builds the policy. The default denials always stay unless `defaultDeny: false`. */
 export function createTargetPolicy(input: TargetPolicyInput = {}): TargetPolicy {
-  const allow = parseCidrList(input.allow, 'PROBE_ALLOW_CIDRS');
-  const deny = parseCidrList(input.deny, 'PROBE_DENY_CIDRS');
+  const allow = parseCidrList(input.allow, input.names?.allow ?? 'PROBE_ALLOW_CIDRS');
+  const deny = parseCidrList(input.deny, input.names?.deny ?? 'PROBE_DENY_CIDRS');
   const defaults = input.defaultDeny === false ? [] : DEFAULT_DENY.map((d) => parseCidr(d.cidr, d.label));
   // Frozen: checkAddress caches its verdicts per policy object.
   return Object.freeze({ allow: allow.length > 0 ? Object.freeze(allow) : null, deny: Object.freeze([...defaults, ...deny]) });

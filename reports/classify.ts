@@ -1,5 +1,5 @@
-import { t, type MessageKey, type MessageParams } from '../src/i18n/index.js';
-import { VERDICT_RANK, REASON_CODES, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
+import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
+import { VERDICT_RANK, REASON_CODES, answeredCount, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';
 import type { ExemptionFacts, ProbeDay, SystemEvidence, UsageDay } from './evidence.js';
@@ -91,8 +91,13 @@ export function classify(evidence: SystemEvidence, policy: Policy, asOf: Day): C
   }
 
   const ctx = prepare(evidence, policy, asOf);
+  const life = evidenceOfLife(ctx);
+  const probeFound = probeReasons(ctx);
+  // Evidence of life beats a failure seen from our vantage point: the probe rules that only say "we could
+  // not get through" give way to `probe_blocked`; DNS gone (NXDOMAIN) is the world's answer, not ours.
+  const blockedReasons = life.alive ? probeFound.filter((r) => FROM_OUR_VANTAGE.has(r.code)) : [];
   const reasons = [
-    ...probeReasons(ctx),
+    ...probeFound.filter((r) => !blockedReasons.includes(r)),
     ...usageReasons(ctx),
     ...contentReasons(ctx),
     ...ownershipReasons(ctx),
@@ -100,7 +105,7 @@ export function classify(evidence: SystemEvidence, policy: Policy, asOf: Day): C
     ...duplicateReasons(ctx),
   ].sort(compareReasons);
   const gaps = evidenceGaps(ctx);
-  const flags = complianceFlags(ctx);
+  const flags = complianceFlags(ctx, life, blockedReasons);
 
   const wouldBe: JudgedStatus = reasons.some((r) => r.severity === 'zombie')
     ? 'zombie'
@@ -184,6 +189,34 @@ function prepare(ev: SystemEvidence, policy: Policy, asOf: Day): Ctx {
     hashFirstSeen,
     hashLastChange,
   };
+}
+
+/** Probes of a day that the server answered (the one definition, probes/outcome.ts). */
+export function answeredProbes(d: ProbeDay): number {
+  return Math.min(d.probes, answeredCount(d.outcomes, d.ok));
+}
+
+/** Reasons that rest only on our probes not getting through. */
+const FROM_OUR_VANTAGE: ReadonlySet<ReasonCode> = new Set(['unreachable', 'availability_low']);
+
+interface Life {
+  /** Recent usage, or challenged probes: the system is alive whatever our probes saw. */
+  alive: boolean;
+  challengedProbes: number;
+  /** Days with use in the last `semiZombie.usageWindowDays`, and the latest one. */
+  usageDays: number;
+  lastUsage: Day | null;
+  from: Day;
+}
+
+function evidenceOfLife(ctx: Ctx): Life {
+  const { policy, asOf } = ctx;
+  const probeFrom = addDays(asOf, -(policy.probes.evidenceWindowDays - 1));
+  const challengedProbes = ctx.probeDays.filter((d) => d.day >= probeFrom).reduce((s, d) => s + (d.outcomes.challenged ?? 0), 0);
+  const from = addDays(asOf, -(policy.semiZombie.usageWindowDays - 1));
+  const used = new Set(ctx.usageRows.filter((u) => u.day >= from).map((u) => u.day));
+  const lastUsage = maxDay(...used);
+  return { alive: challengedProbes > 0 || used.size > 0, challengedProbes, usageDays: used.size, lastUsage, from };
 }
 
 function mergeProbeDays(a: ProbeDay, b: ProbeDay): ProbeDay {
@@ -275,7 +308,7 @@ function probeReasons(ctx: Ctx): Reason[] {
     }
   }
 
-  const downRun = trailingRun(ctx, (d) => d.ok === 0);
+  const downRun = trailingRun(ctx, (d) => answeredProbes(d) === 0);
   if (downRun) {
     const ev = runEvidence(downRun);
     if ((ev.calendarDays as number) >= policy.zombie.unreachableDays) {
@@ -291,14 +324,15 @@ function probeReasons(ctx: Ctx): Reason[] {
     const from = addDays(ctx.asOf, -(window - 1));
     const inWindow = ctx.probeDays.filter((d) => d.day >= from);
     const probes = inWindow.reduce((s, d) => s + d.probes, 0);
-    const ok = inWindow.reduce((s, d) => s + d.ok, 0);
+    // Availability counts probes the server answered (ok, an HTTP error, a TLS error, a challenge).
+    const ok = inWindow.reduce((s, d) => s + answeredProbes(d), 0);
     if (inWindow.length >= policy.probes.minDays && probes > 0 && ok / probes < policy.semiZombie.availabilityMin) {
       const availability = ok / probes;
       const worstDays = [...inWindow]
-        .sort((a, b) => a.ok / a.probes - b.ok / b.probes || (a.day < b.day ? -1 : 1))
+        .sort((a, b) => answeredProbes(a) / a.probes - answeredProbes(b) / b.probes || (a.day < b.day ? -1 : 1))
         .slice(0, 5)
-        .map((d) => ({ day: d.day, probes: d.probes, ok: d.ok }));
-      const since = inWindow.find((d) => d.ok < d.probes)?.day ?? from;
+        .map((d) => ({ day: d.day, probes: d.probes, ok: answeredProbes(d) }));
+      const since = inWindow.find((d) => answeredProbes(d) < d.probes)?.day ?? from;
       out.push(
         reason(
           'availability_low',
@@ -335,17 +369,37 @@ function usageSums(rows: UsageDay[], from: Day, to: Day): Record<UsageMetric, nu
 }
 
 /**
- * An upper bound on distinct active users in a window: every metric counts each user at least once
- * (a user who visits, logs in or transacts shows up in that metric), so the largest metric sum is at least
- * the number of distinct users. Daily active users summed over a month over-count repeat users, which
- * only makes `low_usage` more cautious.
+ * Monthly active users are people, not requests (issue 9): judged on `active_users` where the system
+ * reports it, on visits otherwise (then logins, then transactions), never on a mix or a sum of metrics.
+ *
+ * An `active_users` row is the distinct users of its day (a log import's distinct clients, a daily push)
+ * or of its month (a monthly push). Distinct users cannot be added up over days — the same people come
+ * back — so a window's figure is its largest row: every user of the busiest day is a user of the month.
+ * Visits, logins and transactions count events, so their window sum is an upper bound on the people
+ * behind them.
  */
-function activeUsersUpperBound(sums: Record<UsageMetric, number>): { users: number; metric: UsageMetric } {
-  let best: { users: number; metric: UsageMetric } = { users: sums.active_users, metric: 'active_users' };
-  for (const m of ['logins', 'visits', 'transactions'] as const) if (sums[m] > best.users) best = { users: sums[m], metric: m };
-  return best;
+export const USAGE_BASES = ['active_users', 'visits', 'logins', 'transactions'] as const satisfies readonly UsageMetric[];
+
+function usageBasis(rows: UsageDay[], from: Day, to: Day): UsageMetric | null {
+  const present = new Set(rows.filter((r) => r.day >= from && r.day <= to).map((r) => r.metric));
+  return USAGE_BASES.find((m) => present.has(m)) ?? null;
 }
 
+function monthlyUsers(rows: UsageDay[], metric: UsageMetric | null, from: Day, to: Day): number {
+  if (metric === null) return 0;
+  let n = 0;
+  for (const r of rows) {
+    if (r.metric !== metric || r.day < from || r.day > to) continue;
+    n = metric === 'active_users' ? Math.max(n, r.value) : n + r.value;
+  }
+  return n;
+}
+
+/**
+ * The earliest day the evidence proves the content unchanged since: the latest change any source shows
+ * (a content-hash change seen by our probes, the server's Last-Modified, the sitemap's newest lastmod),
+ * or, with no change shown at all, the first day we saw the content. A first sighting is never a change.
+ */
 function contentUnchangedSince(ctx: Ctx): Day | null {
   const c = ctx.ev.content;
   const lastChange = maxDay(c.lastChanged, c.homepageLastChanged, c.sitemapNewestLastmod, ctx.hashLastChange);
@@ -412,27 +466,31 @@ function usageReasons(ctx: Ctx): Reason[] {
     }
     const first = blocks.at(-1);
     if (first && coverage <= (seasonal ? seasonStart : first.from)) {
-      let best: { from: Day; to: Day; users: number; metric: UsageMetric; sums: Record<UsageMetric, number> } | null = null;
+      // One metric for the whole judgement: active users when reported anywhere in the judged period.
+      const metric = usageBasis(ctx.usageRows, first.from, asOf);
+      let best: { from: Day; to: Day; users: number; sums: Record<UsageMetric, number> } | null = null;
       for (const b of blocks) {
-        const sums = usageSums(ctx.usageRows, b.from, b.to);
-        const ub = activeUsersUpperBound(sums);
-        if (!best || ub.users > best.users) best = { ...b, ...ub, sums };
+        const users = monthlyUsers(ctx.usageRows, metric, b.from, b.to);
+        if (!best || users > best.users) best = { ...b, users, sums: usageSums(ctx.usageRows, b.from, b.to) };
       }
       if (best && best.users < threshold) {
         const from = seasonal ? seasonStart : best.from;
+        const byPeople = metric === 'active_users' || metric === null;
+        const key: MessageKey = seasonal ? (byPeople ? 'reason.low_usage.seasonal' : 'reason.low_usage.seasonal.by_metric') : byPeople ? 'reason.low_usage' : 'reason.low_usage.by_metric';
         out.push(
           reason(
             'low_usage',
             'semi_zombie',
             from,
-            seasonal ? 'reason.low_usage.seasonal' : 'reason.low_usage',
-            { window, months: policy.seasonal.usageWindowMonths, users: best.users, threshold },
+            key,
+            { window, months: policy.seasonal.usageWindowMonths, users: best.users, threshold, metric: metric ?? 'active_users' },
             {
               window: { from, to: asOf },
               bestWindow: { from: best.from, to: best.to },
               seasonal,
-              activeUsersAtMost: best.users,
-              basedOn: best.metric,
+              monthlyActiveUsers: best.users,
+              basedOn: metric ?? 'none',
+              figure: metric === 'active_users' ? 'largest_row' : metric === null ? 'no_usage_rows' : 'window_sum',
               sums: best.sums,
               registeredUsers: registered,
               threshold,
@@ -476,7 +534,10 @@ function contentReasons(ctx: Ctx): Reason[] {
   }
 
   // The national website indicators' 2-week rule is about government websites: internet-facing portals.
-  if (ctx.hasPortal && ev.system.network === 'internet') {
+  // A portal we could not see on its latest probe day (down, or behind a challenge) is judged on that
+  // (unreachable, probe_blocked), not also on a homepage we cannot read.
+  const seenNow = ctx.latestProbe === null || ctx.latestProbe.ok > 0;
+  if (ctx.hasPortal && ev.system.network === 'internet' && seenNow) {
     const lastChange = c.homepageLastChanged != null ? c.homepageLastChanged : maxDay(c.lastChanged, ctx.hashLastChange);
     const since = lastChange ?? minDay(c.observedSince, ctx.hashFirstSeen);
     if (since) {
@@ -598,7 +659,7 @@ function evidenceGaps(ctx: Ctx): EvidenceGap[] {
   return gaps;
 }
 
-function complianceFlags(ctx: Ctx): Flag[] {
+function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
   const s = ctx.ev.system;
   const flags: Flag[] = [];
   const flag = (code: FlagCode, key: MessageKey, params: MessageParams, evidence: JsonObject) =>
@@ -617,5 +678,22 @@ function complianceFlags(ctx: Ctx): Flag[] {
     });
   }
   if (s.mlpsLevel == null) flag('mlps_missing', 'flag.mlps_missing', {}, { mlpsLevel: null });
+  if (life.challengedProbes > 0 || blocked.length > 0) {
+    const prober = ctx.ev.prober ?? null;
+    const vendors = [...new Set(prober?.challengeVendors ?? [])].sort();
+    const address = prober?.address ?? '—';
+    const evidence: JsonObject = {
+      proberAddress: prober?.address ?? null,
+      challengedProbes: life.challengedProbes,
+      vendors,
+      recentUsage: { from: life.from, to: ctx.asOf, daysWithUse: life.usageDays, lastUsage: life.lastUsage },
+      setAside: blocked.map((r) => ({ code: r.code, since: r.since, evidence: r.evidence })),
+    };
+    if (life.challengedProbes > 0) {
+      flag('probe_blocked', 'flag.probe_blocked.challenged', { address, vendor: vendors[0] ?? 'generic', probes: life.challengedProbes }, evidence);
+    } else {
+      flag('probe_blocked', 'flag.probe_blocked.unreachable', { address, lastUsage: life.lastUsage ?? '—' }, evidence);
+    }
+  }
   return flags;
 }

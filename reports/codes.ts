@@ -1,8 +1,8 @@
 /**
  * Fixed names from the contract (shared/contract.md): statuses, reason codes, compliance flags and the
- * inventory enumerations the classifier reads. Extend, never rename. These mirror the database enums in
- * `src/db/schema/enums.ts` on purpose: the reporting core stays free of any database import, and
- * `test/reports/contract.test.ts` fails to compile if the two drift apart.
+ * inventory enumerations the classifier reads. Extend, never rename. Defined here once: the database
+ * enums (`src/db/schema/enums.ts`) import these arrays, and `test/api/contract.db.test.ts` fails when a
+ * value has no migration or the OpenAPI document shows other values.
  */
 
 export const STATUSES = ['active', 'semi_zombie', 'zombie', 'insufficient_evidence', 'exempt'] as const;
@@ -33,7 +33,7 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing'] as const;
+export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** A reason makes a system either a zombie or a semi-zombie. */
@@ -63,4 +63,4 @@ export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6', 'unmeasu
 export type Ipv6Grade = (typeof IPV6_GRADES)[number];
 
 /** Probe outcome codes (contract): defined once, beside the probes that produce them. */
-export { PROBE_OUTCOMES, type ProbeOutcome } from '../probes/outcome.js';
+export { ANSWERED_OUTCOMES, PROBE_OUTCOMES, answeredCount, serverAnswered, type ProbeOutcome } from '../probes/outcome.js';

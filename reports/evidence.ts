@@ -41,6 +41,15 @@ export interface SystemEvidence {
   ipv6?: Ipv6Evidence | null;
   /** Latest TLS certificate seen; with several https endpoints, the one that expires first. */
   tls?: TlsEvidence | null;
+  /** Who probed and what stopped it: shown with `probe_blocked` so the department can allow-list us. */
+  prober?: ProberEvidence | null;
+}
+
+export interface ProberEvidence {
+  /** The prober's source address (PROBER_ADDRESS when configured, else the local address of its latest probe). */
+  address: string | null;
+  /** WAF vendors whose challenges our probes met recently (`challenged` outcomes' detail). */
+  challengeVendors?: string[];
 }
 
 export interface SystemFacts {
@@ -137,7 +146,9 @@ export interface UsageEvidence {
   sources: UsageSource[];
   /**
    * Daily figures. A missing row, inside the covered period, means zero. Rows of the same day and
-   * metric should not repeat (the API replaces them); if they do, they are added up.
+   * metric should not repeat (the API replaces them); if they do, they are added up — except
+   * `active_users`, distinct people of the row's day (or month), which are never added: a window's active
+   * users are its largest row (see `classify`'s low_usage).
    */
   days: UsageDay[];
 }

@@ -1,10 +1,11 @@
-import type { MessageKey, MessageParams } from '../src/i18n/index.js';
-import { t } from '../src/i18n/index.js';
+import type { MessageKey, MessageParams } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { canonicalJson, compareCodeUnits, sha256Hex } from './canonical.js';
 import type { Classification } from './classify.js';
-import type { ProbeOutcome, ReasonCode, UsageMetric } from './codes.js';
+import { serverAnswered, type ProbeOutcome, type ReasonCode, type UsageMetric } from './codes.js';
 import { addDays, addMonths, assertDay, toDay, type Day } from './dates.js';
 import type { Policy } from './policy.js';
+import { hostOf } from '../probes/host.js';
 
 /**
  * Findings: the clean-up cases opened for zombie and semi-zombie systems. Pure state machine, answers,
@@ -429,20 +430,13 @@ export interface DecommissionDecision {
   reasons: DecommissionReason[];
 }
 
-/** Outcomes that show a server still answering on the name. */
-const ANSWERED: ReadonlySet<ProbeOutcome> = new Set(['http_error', 'tls_error', 'redirect_loop', 'too_many_redirects', 'body_too_large', 'protocol_error']);
+/** Outcomes of an HTTP exchange that went wrong: something still serves on the name, beyond the server having answered (`serverAnswered`). */
+const HTTP_EXCHANGE: ReadonlySet<ProbeOutcome> = new Set(['redirect_loop', 'too_many_redirects', 'body_too_large', 'protocol_error']);
 /** Outcomes that say nothing about the system: our own side failed. */
 const UNVERIFIED: ReadonlySet<ProbeOutcome> = new Set(['dns_timeout', 'dns_error', 'blocked_by_policy']);
 /** HTTP statuses that mean "removed" on a shared host. */
 const GONE_STATUSES: ReadonlySet<number> = new Set([404, 410]);
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase().replace(/\.$/, '');
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Decides whether a decommissioning is done. A live endpoint, or a host name of the system that still
@@ -481,9 +475,14 @@ export function verifyDecommission(input: DecommissionCheckInput): DecommissionD
     }
     if (host && shared.has(host)) {
       // Shared name: the name stays; the system's own paths must be gone.
-      if (ANSWERED.has(e.outcome) && !(e.outcome === 'http_error' && e.httpStatus != null && GONE_STATUSES.has(e.httpStatus))) {
+      if ((serverAnswered(e.outcome) || HTTP_EXCHANGE.has(e.outcome)) && !(e.outcome === 'http_error' && e.httpStatus != null && GONE_STATUSES.has(e.httpStatus))) {
         add('path_still_served', e.url, { status: e.httpStatus ?? e.outcome });
       }
+      continue;
+    }
+    // The server answered (an HTTP error, a bad certificate, a WAF challenge): the endpoint is live.
+    if (serverAnswered(e.outcome)) {
+      add('endpoint_live', e.url);
       continue;
     }
     // Reaching a connect or HTTP stage means the name resolved.

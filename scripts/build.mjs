@@ -1,18 +1,26 @@
 #!/usr/bin/env node
-// Bundles the CLI and server (src/cli/main.ts and everything it imports from src/, probes/, reports/)
+// Bundles the CLI and server (src/cli/main.ts and everything it imports from src/, probes/, reports/, i18n/)
 // into dist/xuncha.mjs, packages left in node_modules. Run by `npm ci` (the prepare script) and by
 // `npm run build`. bin/xuncha.mjs runs the bundle while it is newer than every source file and the
 // sources through tsx otherwise, so an edit never runs stale code. Why bother: tsx transpiles in a
 // loader thread of its own, which costs each process ~55 MB of memory and ~0.6 s of start-up — a lot
 // for probe workers and CLI runs (see bench/sweep-fleet.ts).
+//
+// Split into chunks (dist/chunks/) so what a command imports lazily is still loaded lazily from the bundle:
+// `xuncha --version` loads only the entry, and a probe worker on PostgreSQL never loads PGlite.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/xuncha.mjs',
+  entryPoints: { xuncha: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

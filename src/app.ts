@@ -5,8 +5,10 @@ import { AppError } from './errors.js';
 import type { AppDeps } from './http/env.js';
 import { hasJsonText, jsonText } from './http/json-text.js';
 import { accessLog, requireAuth } from './http/middleware.js';
-import { handleError, problemResponse } from './http/problem.js';
+import { databaseAwayHeaders, handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
+import { signInLimit } from './http/sign-in-limit.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { departmentRoutes } from './routes/departments.js';
@@ -24,6 +26,8 @@ import { webRoutes } from './web/index.js';
 export const API_PREFIX = '/api/v1';
 /** JSON bodies beyond this are refused with 413 before they are read whole. */
 export const MAX_JSON_BODY = 1024 * 1024;
+/** /readyz answers within this, ready or not. */
+export const READY_DEADLINE_MS = 800;
 
 /** Builds the Hono app. Knows no runtime: Node and Workers entries pass the dependencies in. */
 export function createApp(deps: AppDeps) {
@@ -35,6 +39,8 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', accessLog);
+  app.use('*', requestMetrics);
+  app.use('*', signInLimit);
   // Values that carry their own JSON text (the systems list, built by PostgreSQL) are sent as is.
   app.use('*', async (c, next) => {
     const json = c.json;
@@ -52,21 +58,30 @@ export function createApp(deps: AppDeps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
+    // Bounded: a load balancer must hear "not ready" within a second, also while connections hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${READY_DEADLINE_MS} ms`)), READY_DEADLINE_MS);
+    });
     try {
-      await deps.db.execute(sql`select 1`);
-      await deps.ready?.();
+      await Promise.race([(async () => {
+        await deps.db.execute(sql`select 1`);
+        await deps.ready?.();
+      })(), deadline]);
       return c.json({ status: 'ready' });
     } catch (err) {
       deps.logger.warn({ err }, 'not ready');
-      throw new AppError('unavailable', 'the database is not reachable');
+      return problemResponse(c, 'unavailable', 'the database is not reachable', undefined, databaseAwayHeaders);
+    } finally {
+      clearTimeout(timer);
     }
   });
 
   // Prometheus scrape target: counts only, no inventory data, so no token (as is usual for /metrics).
   app.get('/metrics', async (c) => {
     if (!deps.metrics) throw new AppError('not_found', 'metrics are not collected on this runtime');
-    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await deps.metrics.registry.render());
+    c.header('content-type', deps.metrics.contentType);
+    return c.body(await deps.metrics.render());
   });
 
   const api = router();

@@ -23,12 +23,19 @@ export const configSchema = z.object({
   PROBE_DNS_SERVERS: z.string().optional(),
   PROBE_ALLOW_CIDRS: z.string().optional(),
   PROBE_DENY_CIDRS: z.string().optional(),
+  /** Where notifications (webhooks, mail) may connect: like PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS, for deliveries. */
+  NOTIFY_ALLOW_CIDRS: z.string().optional(),
+  NOTIFY_DENY_CIDRS: z.string().optional(),
   PROBE_RETENTION_DAYS: intFrom(1, 3650).default(35),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Base URL of the service as people reach it, for links in reminders (e.g. https://xuncha.linyi.gov.cn). */
   PUBLIC_URL: z.string().url().optional(),
   /** Key that signs department links and web sessions; a random one is generated and stored when unset. */
   LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Failed sign-ins (bad bearer tokens, bad web logins) of one client address within SIGNIN_WINDOW_SECONDS before it gets 429 for SIGNIN_BLOCK_SECONDS. */
+  SIGNIN_MAX_FAILURES: intFrom(1, 100_000).default(10),
+  SIGNIN_WINDOW_SECONDS: intFrom(1, 86_400).default(900),
+  SIGNIN_BLOCK_SECONDS: intFrom(1, 86_400).default(900),
   /** When campaign and finding reminders go out; empty disables. */
   REMINDER_CRON: z.string().default('0 9 * * *'),
 });

@@ -64,9 +64,32 @@ export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   return new AppError('validation_failed', errors.length > 1 ? `${detail} (and ${errors.length - 1} more)` : detail, errors);
 }
 
+/** Seconds a client is asked to wait (Retry-After) when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+/**
+ * Driver and server codes that mean "the database is not there right now" rather than "this request is
+ * wrong": postgres.js connection errors, socket errors, and PostgreSQL's shutdown, startup, connection
+ * (class 08) and too-many-connections codes.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300',
+]);
+
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let err = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; err && depth < 4; err = err.cause as typeof err, depth++) {
+    const code = typeof err.code === 'string' ? err.code : undefined;
+    if (code && (UNAVAILABLE_CODES.has(code) || /^08...$/.test(code))) return true;
+  }
+  return false;
+}
+
 /** PostgreSQL unique violations and the like, turned into conflicts instead of 500s. */
 export function fromDatabaseError(e: unknown): AppError | undefined {
   const err = e as { code?: string; cause?: { code?: string; detail?: string }; detail?: string };
+  if (isDatabaseUnavailable(e)) return new AppError('unavailable', 'the database is not reachable; try again shortly');
   const code = err?.code ?? err?.cause?.code;
   if (code === '23505') return new AppError('conflict', 'a record with the same code already exists');
   if (code === '23503') return new AppError('conflict', 'the record is referenced by or refers to a missing record');

@@ -1,4 +1,4 @@
-import { t, DEFAULT_LANG, type Lang } from '../../src/i18n/index.js';
+import { t, DEFAULT_LANG, type Lang } from '../../i18n/index.js';
 import type { MonthlyReport } from './build.js';
 import { formatCell, localizeReport, type Cell, type Column, type ReportDocument, type TableBlock } from './document.js';
 

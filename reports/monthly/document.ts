@@ -1,4 +1,4 @@
-import { t, type Lang, type MessageKey, type MessageParams } from '../../src/i18n/index.js';
+import { t, type Lang, type MessageKey, type MessageParams } from '../../i18n/index.js';
 import { formatPercent } from '../classify.js';
 import { FLAG_CODES, type FlagCode, type Status } from '../codes.js';
 import type { Day, Month } from '../dates.js';

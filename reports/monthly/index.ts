@@ -1,4 +1,4 @@
-import { DEFAULT_LANG, type Lang } from '../../src/i18n/index.js';
+import { DEFAULT_LANG, type Lang } from '../../i18n/index.js';
 import type { MonthlyReport } from './build.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';

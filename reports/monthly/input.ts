@@ -2,7 +2,7 @@ import type { JsonValue } from '../canonical.js';
 import type { DepartmentKind, DepartmentLevel, Deployment, FlagCode, Ipv6Grade, Lifecycle, Network, ReasonCode, Status } from '../codes.js';
 import type { Day, Month } from '../dates.js';
 import type { AnswerKind, FindingState } from '../findings.js';
-import type { MessageKey, MessageParams } from '../../src/i18n/index.js';
+import type { MessageKey, MessageParams } from '../../i18n/index.js';
 
 /**
  * Everything the monthly report to 数字临沂建设专项小组 is computed from. The loader fills it from the
@@ -79,7 +79,10 @@ export interface SystemMonthSnapshot {
   network: Network;
   /** Latest IPv6 measurement (internet-facing systems); null when never measured. */
   ipv6: { grade: Ipv6Grade; secondLevelRate?: number | null; thirdLevelRate?: number | null } | null;
-  /** Sum of the month's daily probe rollups; null when not probed in the month. */
+  /**
+   * Sum of the month's daily probe rollups; null when not probed in the month. `ok` counts the probes
+   * the server answered (`serverAnswered`: ok, http_error, tls_error, challenged).
+   */
   availability: { probes: number; ok: number } | null;
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_LANG, type Lang } from '../../src/i18n/index.js';
+import { DEFAULT_LANG, type Lang } from '../../i18n/index.js';
 import type { MonthlyReport } from './build.js';
 import { formatCell, localizeReport, type Block, type Cell, type ChartBlock, type ReportDocument } from './document.js';
 

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { t, DEFAULT_LANG, type Lang } from '../../src/i18n/index.js';
+import { t, DEFAULT_LANG, type Lang } from '../../i18n/index.js';
 import type { MonthlyReport } from './build.js';
 import { formatCell, localizeReport, type Block, type Cell, type ReportDocument, type TableBlock } from './document.js';
 

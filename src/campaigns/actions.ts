@@ -3,7 +3,7 @@ import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, endpoints, missingSystemReports, systems, transfers } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { linkSignatureValid, newNonce, parseLink } from './links.js';

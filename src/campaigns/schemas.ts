@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { codeSchema, systemPatchSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
+import { systemPatchSchema } from '../inventory/schemas.js';
 
 /** Item states of a system in a campaign. `disowned`: the department says it is not theirs and names no one. */
 export const ITEM_STATES = ['pending', 'confirmed', 'transfer_requested', 'transferred', 'retirement_requested', 'disowned'] as const;

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, missingSystemReports, systems, transfers } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { escapeLike } from '../inventory/departments.js';
 import { addDays } from '../../reports/dates.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';

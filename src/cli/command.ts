@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { Principal } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -24,18 +24,13 @@ export interface Command {
   words: string[];
   usage: string;
   summary: string;
+  /** Positional arguments, e.g. `[{ name: '<file>' }]` (commander syntax); none means none are taken. */
+  args?: Array<{ name: string; description?: string }>;
+  /** Options as node:util parseArgs spells them; `--help` shows `optionHelp[name]` beside each. */
   options?: ParseArgsConfig['options'];
+  optionHelp?: Record<string, string>;
   /** Returns the exit code. */
   run(args: { positionals: string[]; values: Record<string, unknown> }, ctx: CliContext): Promise<number>;
-}
-
-export function parseCommandArgs(cmd: Command, argv: string[]) {
-  try {
-    const { positionals, values } = parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true });
-    return { positionals, values: values as Record<string, unknown> };
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (usage: ${cmd.usage})`);
-  }
 }
 
 export function cliPrincipal(): Principal {

@@ -7,6 +7,7 @@ import { migrationsFolder } from './postgres.js';
 import * as schema from './schema/index.js';
 
 export class DataDirBusyError extends Error {
+  override name = 'DataDirBusyError';
   constructor(
     readonly dataDir: string,
     readonly holder: LockInfo,

@@ -12,7 +12,16 @@ import * as schema from './schema/index.js';
  */
 export function postgresOptions(url: string, max = 10): { options: postgres.Options<{}>; ipv6Host: boolean } {
   const u = new URL(url);
-  const base: postgres.Options<{}> = { max, onnotice: () => {}, connection: { application_name: 'xuncha' } };
+  const base: postgres.Options<{}> = {
+    max,
+    onnotice: () => {},
+    connection: { application_name: 'xuncha' },
+    // While the server is away, queued queries wait for a connection attempt each; the driver's default
+    // back-off grows to 20 s, so requests would hang instead of answering 503. Retry quickly (at most
+    // 0.2 s apart) and give a silent host 5 s, so an outage surfaces as an error within about 2 s.
+    backoff: (retries: number) => Math.min(0.02 * 2 ** retries, 0.2),
+    connect_timeout: 5,
+  };
   if (!u.hostname.startsWith('[')) return { options: base, ipv6Host: false };
   const options = {
     ...base,

@@ -2,17 +2,19 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { SignInLimiter } from '../http/sign-in-limit.js';
 import type { Logger } from 'pino';
 import { createApp } from '../app.js';
 import { TokenVerifier } from '../auth/tokens.js';
-import { bootstrapAdminToken, inventoryIsEmpty } from '../bootstrap.js';
+import { adminTokenFile, bootstrapAdminToken, inventoryIsEmpty, storeAdminToken } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
 import cron from 'node-cron';
 import { ConfigError } from '../config.js';
-import { createServiceMetrics, Gauge } from '../metrics.js';
+import { createServiceMetrics } from '../metrics.js';
 import { queueDepth } from '../sweeps/queue.js';
 import { probeDepsFromConfig } from '../sweeps/process.js';
 import { SweepService } from '../sweeps/service.js';
@@ -48,6 +50,7 @@ export interface RunningServer {
 export interface ServeOptions {
   /** Seed the demo inventory when the database is empty (default: only on the embedded database). */
   seedDemo?: boolean;
+  /** Told of a generated bootstrap admin token (after it is stored in DATA_DIR/admin-token); default: shown on a terminal. */
   onAdminToken?: (token: string) => void;
   /** Work to run after each finished sweep (classification). */
   afterSweep?: (database: Database, sweepId: number) => Promise<void>;
@@ -70,11 +73,18 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       const counts = await seedDemo(database.db);
       logger.info(counts, 'loaded the demo inventory into the empty embedded database (set SEED_DEMO=0 to start empty)');
     }
-    const token = await bootstrapAdminToken(database.db, config.ADMIN_TOKEN);
-    if (token) (opts.onAdminToken ?? printAdminToken)(token);
+    const token = await bootstrapAdminToken(database.db, config.ADMIN_TOKEN, (t) => storeAdminToken(config.DATA_DIR, t));
+    if (token) {
+      // The log stream says where the token is, never the token itself.
+      logger.warn(
+        { file: adminTokenFile(config.DATA_DIR) },
+        'no ADMIN_TOKEN was set and the database had no tokens: an admin token was created and stored in this file (mode 0600); read it, then delete the file or set ADMIN_TOKEN',
+      );
+      (opts.onAdminToken ?? showAdminTokenOnTerminal(adminTokenFile(config.DATA_DIR)))(token);
+    }
 
-    const metrics = createServiceMetrics();
-    metrics.registry.register(new Gauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db)));
+    const metrics = createServiceMetrics({ processMetrics: true });
+    metrics.addCollectedGauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db));
     const sweeps = new SweepService({
       db: database.db,
       deps: probeDeps,
@@ -97,6 +107,13 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       sweeps,
       metrics,
       timeZone: config.TZ,
+      signInLimiter: new SignInLimiter(database.db, {
+        maxFailures: config.SIGNIN_MAX_FAILURES,
+        windowSeconds: config.SIGNIN_WINDOW_SECONDS,
+        blockSeconds: config.SIGNIN_BLOCK_SECONDS,
+        now,
+      }),
+      clientAddress: (c) => getConnInfo(c).remote.address,
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
@@ -122,12 +139,16 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   }
 }
 
-function printAdminToken(token: string): void {
-  process.stdout.write(
-    `\nNo ADMIN_TOKEN was set and the database had no tokens, so an admin token was created.\n` +
-      `It is shown this once; keep it safe:\n\n    ${token}\n\n` +
-      `Use it as "Authorization: Bearer <token>", or set ADMIN_TOKEN for later starts.\n\n`,
-  );
+/** Shows the token once, on stderr when that is a terminal (a person at the console); never on a log stream. */
+function showAdminTokenOnTerminal(file: string): (token: string) => void {
+  return (token) => {
+    if (!process.stderr.isTTY) return;
+    process.stderr.write(
+      `\nNo ADMIN_TOKEN was set and the database had no tokens, so an admin token was created.\n` +
+        `It is shown this once (and kept in ${file}, mode 0600); keep it safe:\n\n    ${token}\n\n` +
+        `Use it as "Authorization: Bearer <token>", or set ADMIN_TOKEN for later starts.\n\n`,
+    );
+  };
 }
 
 /** `npm start`: serve until SIGTERM/SIGINT, then close the server and the database cleanly. */

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from './env.js';
+import { redactPath } from '../redact.js';
 
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization');
@@ -19,7 +20,7 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const ms = Math.round((performance.now() - started) * 10) / 10;
   const status = c.res.status;
   const log = c.get('deps').logger;
-  const entry = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status, ms };
+  const entry = { requestId: c.get('requestId'), method: c.req.method, path: redactPath(c.req.path), status, ms };
   if (status >= 500) log.error(entry, 'request');
   else log.info(entry, 'request');
 };

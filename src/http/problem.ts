@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, ERROR_STATUS, fromDatabaseError, type ErrorCode, type FieldError } from '../errors.js';
+import { AppError, DATABASE_RETRY_AFTER_S, ERROR_STATUS, fromDatabaseError, type ErrorCode, type FieldError } from '../errors.js';
 import type { AppEnv } from './env.js';
 
 const TITLES: Record<ErrorCode, string> = {
@@ -48,12 +48,15 @@ export function problemBody(code: ErrorCode, detail: string, errors: FieldError[
   };
 }
 
-export function problemResponse(c: Context<AppEnv>, code: ErrorCode, detail: string, errors?: FieldError[]): Response {
+export function problemResponse(c: Context<AppEnv>, code: ErrorCode, detail: string, errors?: FieldError[], extraHeaders?: Record<string, string>): Response {
   const body = problemBody(code, detail, errors, c.get('requestId'), c.req.path);
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json; charset=utf-8' };
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json; charset=utf-8', ...extraHeaders };
   if (code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="xuncha"';
   return new Response(JSON.stringify(body), { status: body.status as ContentfulStatusCode, headers });
 }
+
+/** A database outage is a passing condition: the client is told when to try again. */
+export const databaseAwayHeaders = { 'retry-after': String(DATABASE_RETRY_AFTER_S) } as const;
 
 /** The one onError: domain errors keep their code, known HTTP and database errors are mapped, the rest is a logged 500. */
 export function handleError(err: unknown, c: Context<AppEnv>): Response {
@@ -65,7 +68,7 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
     return problemResponse(c, code, err.message || TITLES[code]);
   }
   const mapped = fromDatabaseError(err);
-  if (mapped) return problemResponse(c, mapped.code, mapped.message);
+  if (mapped) return problemResponse(c, mapped.code, mapped.message, undefined, mapped.code === 'unavailable' ? databaseAwayHeaders : undefined);
   const deps = c.get('deps');
   deps?.logger.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
   return problemResponse(c, 'internal', 'an internal error occurred; quote the request id when reporting it');

@@ -2,8 +2,8 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, systems, type DepartmentKind, type DepartmentLevel } from '../db/schema/index.js';
-import type { Actor } from './audit.js';
-import { recordAudit } from './audit.js';
+import type { Actor } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
 import { applyUpsert, loadDirectory, planUpsert } from './import/apply.js';
 import { systemCreateSchema, type SystemCreate } from './schemas.js';
 

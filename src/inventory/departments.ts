@@ -2,8 +2,8 @@ import { aliasedTable, and, asc, eq, gt, ilike, inArray, like, or, sql } from 'd
 import type { Db } from '../db/client.js';
 import { departments, type DepartmentLevel } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from './audit.js';
-import { decodeCursor, page } from './cursor.js';
+import { recordAudit, type Actor } from '../audit/index.js';
+import { decodeCursor, page } from '../http/pagination.js';
 import type { DepartmentCreate, DepartmentDto, DepartmentPatch } from './schemas.js';
 
 const LEVEL_RANK: Record<DepartmentLevel, number> = { city: 0, county: 1, township: 2, village: 3 };

@@ -10,19 +10,12 @@ import {
   SYSTEM_STATUSES,
   USER_SCOPES,
 } from '../db/schema/enums.js';
+import { codeSchema } from '../http/schemas.js';
 
 /**
  * Input and output shapes of the inventory, shared by the HTTP API, the spreadsheet import and the
  * OpenAPI document: one definition of what a valid system is.
  */
-export const codeSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
-  .openapi({ example: 'LY-DSJ-001' });
-
 const text = (max: number) => z.string().trim().max(max);
 const optionalText = (max: number) => text(max).nullish().transform((v) => (v === '' ? null : v ?? null));
 
@@ -177,12 +170,3 @@ export const departmentSchema = z
 
 export type DepartmentDto = z.infer<typeof departmentSchema>;
 export type SystemDto = z.infer<typeof systemSchema>;
-
-export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
-};
-
-export function pageOf<T extends z.ZodTypeAny>(item: T, name: string) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
-}

@@ -2,12 +2,13 @@ import { asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
 import { inScope, requireScope } from '../auth/access.js';
 import type { Db } from '../db/client.js';
+import { rowsOf } from '../db/sql.js';
 import { departments, endpoints, systems, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from './audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { moveOpenFindings } from '../verdicts/finding-moves.js';
 import { jsonText, type HasJsonText } from '../http/json-text.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { escapeLike, findDepartment } from './departments.js';
 import type { SystemCreate, SystemDto, SystemPatch } from './schemas.js';
 
@@ -133,7 +134,7 @@ export async function listSystems(db: Db, principal: Principal, query: SystemQue
         limit ${query.limit + 1}
       ) q
     ) p`);
-  const [row] = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<{ items: string; rows: unknown; last_id: unknown }>;
+  const [row] = rowsOf<{ items: string; rows: unknown; last_id: unknown }>(res);
   const count = Number(row!.rows);
   if (!count && query.department && !(await findDepartment(db, query.department))) {
     throw new AppError('validation_failed', `unknown department ${query.department}`, [{ path: 'department', message: 'no such department' }]);

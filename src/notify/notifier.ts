@@ -4,6 +4,8 @@ import type { Db } from '../db/client.js';
 import { notifications, webhooks } from '../db/schema/index.js';
 import { dingtalkBody, genericBody, mailText, wecomBody, type NotificationMessage } from './message.js';
 import { parseSmtpTarget, sendMail } from './smtp.js';
+import { ProbeFailure } from '../../probes/outcome.js';
+import type { EgressOptions } from '../../probes/egress.js';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -30,9 +32,16 @@ export interface Notifier {
 }
 
 export interface NotifierOptions {
-  /** HTTP client; defaults to the runtime's fetch (undici's on Node, which honours `dispatcher`). Importing
-   * undici itself here would pull node:sqlite into the Workers bundle. */
+  /**
+   * Where deliveries may go: the policy-checked connector of probes/egress.ts with this policy (and
+   * resolver). Default: NOTIFY_ALLOW_CIDRS / NOTIFY_DENY_CIDRS from the environment on top of the
+   * default denials (link-local, cloud metadata). Loaded lazily: importing undici here would pull
+   * node:sqlite into the Workers bundle.
+   */
+  egress?: EgressOptions;
+  /** HTTP client that already enforces the policy (tests, or a runtime of its own); wins over `egress`. */
   fetch?: typeof globalThis.fetch;
+  /** Passed to `fetch` when given. */
   dispatcher?: Dispatcher;
   now?: () => Date;
   /** Per delivery; default 10 s. */
@@ -48,8 +57,19 @@ export function subscribed(hook: Pick<WebhookRow, 'events' | 'enabled'>, event: 
   return hook.events.some((e) => e === event || e === '*' || (e.endsWith('.*') && event.startsWith(e.slice(0, -1))));
 }
 
+/** The outcome of a blocked destination: one code, no address, port or reason (no port scanner). */
+export const BLOCKED_OUTCOME = 'blocked_by_policy';
+
 function errorOutcome(err: unknown): string {
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string }; message?: string };
+  const failure = err instanceof ProbeFailure ? err : e?.cause instanceof ProbeFailure ? e.cause : undefined;
+  if (failure) {
+    if (failure.outcome === 'blocked_by_policy') return BLOCKED_OUTCOME;
+    if (failure.outcome.startsWith('dns_')) return 'dns_error';
+    if (failure.outcome === 'connect_timeout' || failure.outcome === 'timeout') return 'timeout';
+    if (failure.outcome === 'tls_error') return 'tls_error';
+    return `error ${failure.outcome}`;
+  }
   const code = e?.cause?.code ?? e?.code;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
   if (code === 'ECONNREFUSED') return 'connect_refused';
@@ -61,15 +81,23 @@ function errorOutcome(err: unknown): string {
 export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
   const now = opts.now ?? (() => new Date());
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const doFetch = opts.fetch ?? globalThis.fetch;
+  let egress: Promise<{ fetch: typeof globalThis.fetch; hostAllowed: (host: string) => Promise<boolean> }> | undefined;
+  const policyChecked = () =>
+    (egress ??= import('../../probes/egress.js').then((m) => {
+      const o = opts.egress ?? { policy: m.notifyPolicyFromEnv() };
+      return { fetch: opts.fetch ?? m.createPolicyFetch({ connectTimeoutMs: timeoutMs, ...o }), hostAllowed: (host: string) => m.hostAllowed(o, host) };
+    }));
 
   async function postJson(url: string, body: unknown, checkErrcode: boolean): Promise<string> {
     try {
+      const { fetch: doFetch } = await policyChecked();
       const res = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'xuncha-notify/1' },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
+        // A receiver does not send us elsewhere: a 3xx is an answer (http_error 302), not a new target.
+        redirect: 'manual',
         ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       });
       const text = (await res.text()).slice(0, 2000);
@@ -102,6 +130,8 @@ export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
         if (!target) return 'error bad smtp target';
         const mail = mailText(message);
         try {
+          // Stop-gap until the SMTP client connects through connectThroughPolicy (probes/egress.ts).
+          if (!(await (await policyChecked()).hostAllowed(target.host))) return BLOCKED_OUTCOME;
           return await sendMail(target, mail.subject, mail.body, at, timeoutMs);
         } catch (err) {
           return errorOutcome(err);

@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { webhooks } from '../db/schema/index.js';
 import { notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { WEBHOOK_KINDS } from './message.js';
 import { parseSmtpTarget } from './smtp.js';
 

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requirePermission } from '../auth/access.js';
 import { router } from '../http/router.js';
-import { listAudit } from '../inventory/audit.js';
-import { decodeCursor, page } from '../inventory/cursor.js';
+import { listAudit } from '../audit/index.js';
+import { decodeCursor, page } from '../http/pagination.js';
 import { errorResponses, json, security } from './common.js';
 
 const entrySchema = z

@@ -22,7 +22,7 @@ import {
 } from '../campaigns/index.js';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const tags = ['Campaigns'];

@@ -3,7 +3,8 @@ import { requirePermission } from '../auth/access.js';
 import { DEPARTMENT_LEVELS } from '../db/schema/enums.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
 import { createDepartment, getDepartment, listDepartments, updateDepartment } from '../inventory/departments.js';
-import { departmentCreateSchema, departmentPatchSchema, departmentSchema, pageOf, pageQuery } from '../inventory/schemas.js';
+import { departmentCreateSchema, departmentPatchSchema, departmentSchema } from '../inventory/schemas.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
 import { codeParam, errorResponses, ifMatchHeader, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const tags = ['Departments'];

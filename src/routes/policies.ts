@@ -6,7 +6,7 @@ import { AppError, notFound } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
 import { findSystem } from '../inventory/systems.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { activatePolicy, createPolicy, getSystemPolicy, listPolicies, putSystemPolicy } from '../verdicts/policies.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 

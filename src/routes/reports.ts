@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requirePermission } from '../auth/access.js';
 import { AppError } from '../errors.js';
 import { router } from '../http/router.js';
-import { LANGS } from '../i18n/index.js';
+import { LANGS } from '../../i18n/index.js';
 import { REPORT_FORMATS } from '../../reports/monthly/index.js';
 import { renderMonthlyReport } from '../verdicts/monthly.js';
 import { errorResponses, security } from './common.js';

@@ -5,7 +5,7 @@ import { probeResults } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { router } from '../http/router.js';
 import { findSystem } from '../inventory/systems.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { codeSchema } from '../http/schemas.js';
 import { sweepProgress } from '../sweeps/queue.js';
 import { SWEEP_KINDS } from '../sweeps/types.js';
 import { listUsage, upsertUsage, USAGE_METRICS } from '../sweeps/usage.js';

@@ -3,7 +3,8 @@ import { requirePermission } from '../auth/access.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../db/schema/enums.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
 import { createSystem, getSystem, listSystems, retireSystem, updateSystem } from '../inventory/systems.js';
-import { pageOf, pageQuery, systemCreateSchema, systemPatchSchema, systemSchema } from '../inventory/schemas.js';
+import { pageOf, pageQuery } from '../http/pagination.js';
+import { systemCreateSchema, systemPatchSchema, systemSchema } from '../inventory/schemas.js';
 import { codeParam, errorResponses, ifMatchHeader, json, jsonBody, security, writeErrorResponses } from './common.js';
 
 const tags = ['Systems'];

@@ -3,8 +3,8 @@ import { requirePermission } from '../auth/access.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { ROLES } from '../db/schema/enums.js';
 import { router } from '../http/router.js';
-import { recordAudit } from '../inventory/audit.js';
-import { codeSchema } from '../inventory/schemas.js';
+import { recordAudit } from '../audit/index.js';
+import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security } from './common.js';
 
 const tags = ['Tokens'];

@@ -60,6 +60,8 @@ function livenessRecord(t: LeasedTarget, r: LivenessResult, tries: number): Prob
       redirects: r.redirects,
       remoteAddress: r.remoteAddress,
       ...(r.tlsReason ? { tlsReason: r.tlsReason } : {}),
+      ...(r.challenge ? { vendor: r.challenge.vendor, challengeMarker: r.challenge.marker } : {}),
+      ...(r.localAddress ? { localAddress: r.localAddress } : {}),
       ...(r.error ? { error: r.error } : {}),
       ...(r.cert ? { cert: { issuer: r.cert.issuer, validTo: r.cert.validTo, daysToExpiry: r.cert.daysToExpiry } } : {}),
       ...(r.title ? { title: r.title } : {}),

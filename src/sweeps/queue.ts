@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { rowCount, rowsOf } from '../db/sql.js';
 import { endpoints, sweeps, sweepTargets, systems, usageSources } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import type { LeasedTarget, SweepKind } from './types.js';
@@ -82,18 +83,6 @@ async function fillSweep(tx: Db, sweepId: number, input: CreateSweepInput, kinds
   }
   await tx.update(sweeps).set({ targets: count, ...(count === 0 ? { status: 'done', finishedAt: new Date() } : {}) }).where(eq(sweeps.id, sweepId));
   return { id: sweepId, targets: count, created: true };
-}
-
-function rowCount(res: unknown): number {
-  const r = res as { rows?: unknown[]; length?: number; count?: number; affectedRows?: number };
-  if (Array.isArray(r)) return r.length;
-  if (Array.isArray(r.rows)) return r.rows.length;
-  return r.count ?? r.affectedRows ?? 0;
-}
-
-function rowsOf<T>(res: unknown): T[] {
-  const r = res as { rows?: T[] };
-  return Array.isArray(res) ? (res as T[]) : (r.rows ?? []);
 }
 
 /**

@@ -8,6 +8,7 @@ import { storeProbeRecords } from './store.js';
 import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { sweepTargets } from '../db/schema/index.js';
+import { hostOf } from '../../probes/host.js';
 
 export interface SweepWorkerOptions {
   db: Db;
@@ -108,7 +109,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     }
     for (const r of stored.records) {
       o.metrics?.probes.inc({ kind: r.kind, outcome: r.outcome });
-      if (r.durationMs !== null) o.metrics?.probeSeconds.observe(r.durationMs / 1000, { kind: r.kind });
+      if (r.durationMs !== null) o.metrics?.probeSeconds.observe({ kind: r.kind }, r.durationMs / 1000);
     }
     o.onBatch?.(stored.owned.size);
     for (const sweepId of touchedSweeps) {
@@ -124,12 +125,8 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const start = (t: LeasedTarget, kinds: SweepKind[]) => {
     inFlight.set(t.id, t);
     o.metrics?.inFlight.set(inFlight.size);
-    let host = t.url;
-    try {
-      host = new URL(t.url).hostname;
-    } catch {
-      /* the probe reports the bad URL */
-    }
+    // A bad URL gets a limiter slot of its own; the probe reports it.
+    const host = hostOf(t.url) ?? t.url;
     const p = o.deps.limiter
       .run(host, () => probeTarget(o.db, t, kinds, { deps: o.deps, timeZone: o.timeZone, ...o.probe }))
       .then((records) => {

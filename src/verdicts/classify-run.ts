@@ -7,11 +7,11 @@ import type { Policy } from '../../reports/policy.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { findings, statusHistory } from '../db/schema/index.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
+import { recordAudit, type Actor } from '../audit/index.js';
 import { loadPackMaterial } from './evidence-pack.js';
 import { loadSystemEvidence, type LoadedSystem } from './evidence.js';
 import { activePolicy } from './policies.js';
-import { chunks, intArray, rowsOf } from './sql.js';
+import { chunks, intArray, rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
 
 /**

@@ -3,8 +3,9 @@ import { PROBE_OUTCOMES, USAGE_METRICS, type ProbeOutcome, type UsageMetric } fr
 import type { Day } from '../../reports/dates.js';
 import type { ContentHashPoint, DnsAnswer, OwnerReply, ProbeSample, UsagePoint } from '../../reports/findings.js';
 import type { Db } from '../db/client.js';
-import { intArray, rowsOf } from './sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { endOfDay } from '../../probes/time.js';
+import { hostOf } from '../../probes/host.js';
 
 /**
  * What goes into the evidence pack of a new finding besides the classification: recent raw probe
@@ -26,13 +27,6 @@ export const PACK_CONTENT_CHANGES = 20;
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const DNS_RESULT: Partial<Record<ProbeOutcome, DnsAnswer['result']>> = { dns_nxdomain: 'nxdomain', dns_nodata: 'nodata', dns_timeout: 'timeout', dns_error: 'error' };
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 

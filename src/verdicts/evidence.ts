@@ -7,8 +7,9 @@ import type { Policy } from '../../reports/policy.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
-import { intArray, rowsOf } from './sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
+import { hostOf } from '../../probes/host.js';
 
 /**
  * The evidence loader: fills `SystemEvidence` (reports/evidence.ts) for every system, or the given ones,
@@ -19,7 +20,8 @@ import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
  *  3. probe_days over the window the probe rules need (see `probeWindowDays`), and further back (up to
  *     `EXTENDED_PROBE_DAYS`) only for the systems whose run of bad days reaches the window's start;
  *  4. content: first observation and last change per endpoint from content_changes (index look-ups);
- *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`), and the usage
+ *  5. usage_days, folded into the windows the usage rules read (see `usageSegments`: events summed,
+ *     `active_users` — distinct people, which never add up — by their largest day), and the usage
  *     sources (one per system and `source` kind, covering from its first row);
  *  6. ownership from campaign items (src/campaigns/evidence.ts).
  *
@@ -39,6 +41,11 @@ export interface EvidenceOptions {
   systemIds?: number[];
   /** Zone of days (TZ); default Asia/Shanghai. */
   timeZone?: string;
+  /**
+   * The prober's public source address, shown with `probe_blocked` (`PROBER_ADDRESS`). When not given, the
+   * local address of the system's latest probe is shown: right unless the prober sits behind NAT.
+   */
+  proberAddress?: string | null;
 }
 
 export interface LoadedSystem {
@@ -87,13 +94,6 @@ export function usageSegments(asOf: Day, policy: Policy): Day[] {
 const isGrade = (g: unknown): g is Ipv6Grade => typeof g === 'string' && (IPV6_GRADES as readonly string[]).includes(g);
 const isMetric = (m: unknown): m is UsageMetric => typeof m === 'string' && (USAGE_METRICS as readonly string[]).includes(m);
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}
 
 const successor = alias(departments, 'successor');
 
@@ -170,7 +170,9 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       .where(ids ? sql`${systems.id} = any(${intArray(ids)})` : undefined)
       .orderBy(asc(systems.id));
 
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, ipv6HistoryRows] = await Promise.all([
+  const challengeFrom = new Date(end.getTime() - policy.probes.evidenceWindowDays * 86_400_000);
+  const addressFrom = new Date(end.getTime() - (policy.probes.maxSilenceDays + 1) * 86_400_000);
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows, ipv6HistoryRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -204,7 +206,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       cross join lateral (select max(c.at) as last_at from content_changes c where c.system_id = e.system_id and c.endpoint_id = e.id and c.at < ${end.toISOString()}::timestamptz) l
       where f.first_at is not null ${only('e.system_id')}`),
     db.execute(sql`
-      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day, sum(v)::float8 as value
+      select system_id, metric, to_char(max(day), 'YYYY-MM-DD') as day,
+        (case when metric = 'active_users' then max(v) else sum(v) end)::float8 as value
       from (
         select system_id, day, metric, max(value) as v,
           width_bucket(day - date '1970-01-01', ${`{${thresholds}}`}::int[]) as seg
@@ -219,6 +222,15 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       where day >= ${usageFrom}::date and day <= ${asOf}::date ${only('system_id')}
       group by system_id, source`),
     loadCampaignItemFacts(db, asOf, ids, tz),
+    // What stopped our probes: vendors of recent challenges, and our own address on the latest probes.
+    db.execute(sql`
+      select system_id,
+        (array_agg(detail->>'localAddress' order by at desc) filter (where detail ? 'localAddress'))[1] as address,
+        array_agg(distinct detail->>'vendor') filter (where outcome = 'challenged' and detail ? 'vendor') as vendors
+      from probe_results
+      where kind = 'liveness' and at >= ${challengeFrom.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
+        and (outcome = 'challenged' or at >= ${addressFrom.toISOString()}::timestamptz) ${only('system_id')}
+      group by system_id`),
     // For a past day: the IPv6 grade of each endpoint measured since, from the history of changes.
     db.execute(sql`
       select st.endpoint_id, c.at, c.grade, c.second_level_rate, c.third_level_rate
@@ -280,6 +292,12 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
   );
   const sources = group(rowsOf<Record<string, unknown>>(sourceRows).map((r) => ({ systemId: Number(r.system_id), source: { kind: String(r.source), since: String(r.since) } satisfies UsageSource })));
   const ownership = ownershipFromItems(campaignFacts, asOf, tz);
+  const prober = new Map(
+    rowsOf<Record<string, unknown>>(proberRows).map((r) => [
+      Number(r.system_id),
+      { address: typeof r.address === 'string' ? r.address : null, vendors: Array.isArray(r.vendors) ? r.vendors.filter((v): v is string => typeof v === 'string') : [] },
+    ]),
+  );
 
   const endMs = end.getTime();
   const before = (d: Date | null | undefined): d is Date => !!d && d.getTime() < endMs;
@@ -288,14 +306,16 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     const sysEps = eps.get(s.id) ?? [];
     const endpointFacts: EndpointFacts[] = sysEps.map((e) => ({ url: e.url, role: e.role }));
 
-    // Content: per-endpoint first observation and last change; portals make the homepage.
+    // Content: per-endpoint first observation and last change; portals make the homepage. A first
+    // observation is not a change: a page first seen yesterday may be unchanged for a year, and its
+    // Last-Modified and the sitemap's lastmod (below) are what say since when (issue 9 item 4).
     let observedSince: Day | null = null;
     let lastChanged: Day | null = null;
     let homepage: Day | null = null;
     for (const c of content.get(s.id) ?? []) {
       observedSince = minDay(observedSince, c.firstDay);
       if (c.changed) lastChanged = maxDay(lastChanged, c.lastDay);
-      if (c.portal) homepage = maxDay(homepage, c.changed ? c.lastDay : c.firstDay);
+      if (c.portal && c.changed) homepage = maxDay(homepage, c.lastDay);
     }
     let sitemap: Day | null = null;
     let tls: TlsEvidence | null = null;
@@ -368,6 +388,10 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       duplicates: duplicates.length ? { of: duplicates, notedOn: s.policyUpdatedAt ? localDay(s.policyUpdatedAt, tz) : null } : null,
       ipv6: ipv6 ? { grade: ipv6.grade, measuredOn: ipv6.measuredOn, secondLevelRate: ipv6.secondLevelRate, thirdLevelRate: ipv6.thirdLevelRate } : null,
       tls,
+      prober: {
+        address: opts.proberAddress?.trim() || prober.get(s.id)?.address || null,
+        challengeVendors: prober.get(s.id)?.vendors ?? [],
+      },
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
-import { rowsOf } from './sql.js';
+import { recordAudit, type Actor } from '../audit/index.js';
+import { rowsOf } from '../db/sql.js';
 
 /**
  * Findings follow their system: when a system moves to another department (an accepted transfer or a

@@ -16,20 +16,21 @@ import {
   type FindingAction,
   type FindingState,
 } from '../../reports/findings.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import { reminderStage } from '../campaigns/reminders.js';
 import type { Db } from '../db/client.js';
 import { auditLog, departments, findings, systems } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
-import { decodeCursor, page } from '../inventory/cursor.js';
+import { recordAudit, type Actor } from '../audit/index.js';
+import { decodeCursor, page } from '../http/pagination.js';
 import { escapeLike, findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
 import { activePolicy, setExemption } from './policies.js';
-import { rowsOf, textArray } from './sql.js';
+import { rowsOf, textArray } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
+import { hostOf } from '../../probes/host.js';
 
 /**
  * The findings service: clean-up cases opened by the classifier, moved through the pure state machine of
@@ -472,13 +473,6 @@ async function sendNotice(notifier: FindingNotifier, r: Row, opts: PatchOptions)
 
 const DNS_OF: Record<string, DecommissionCheckInput['dns'][number]['result']> = { dns_nxdomain: 'nxdomain', dns_nodata: 'nodata', dns_timeout: 'timeout', dns_error: 'error' };
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Checks a "decommission" answer against the newest probe of every endpoint of the system. Evidence older

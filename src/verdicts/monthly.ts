@@ -1,7 +1,7 @@
 import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../reports/canonical.js';
-import { FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
+import { ANSWERED_OUTCOMES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
 import { addMonthsToMonth, isMonth, monthEnd, monthOf, monthStart, type Day, type Month } from '../../reports/dates.js';
 import type { AnswerKind, FindingState } from '../../reports/findings.js';
 import {
@@ -17,12 +17,12 @@ import {
   type SnapshotReason,
   type SystemMonthSnapshot,
 } from '../../reports/monthly/index.js';
-import type { Lang } from '../i18n/index.js';
+import type { Lang } from '../../i18n/index.js';
 import type { Db } from '../db/client.js';
 import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { activePolicy } from './policies.js';
-import { rowsOf } from './sql.js';
+import { rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
@@ -293,6 +293,9 @@ function ipv6Timeline(rows: Record<string, unknown>[]): (day: Day) => Map<number
   };
 }
 
+/** Probes of a probe_days row that the server answered (ANSWERED_OUTCOMES, the one definition). */
+const answeredSql = sql.raw(ANSWERED_OUTCOMES.map((o) => `coalesce((outcomes->>'${o}')::int, 0)`).join(' + '));
+
 async function snapshot(db: Db, rows: SystemRow[], ipv6: Map<number, SystemMonthSnapshot['ipv6']>, asOf: Day, month: Month): Promise<{ systems: SystemMonthSnapshot[]; policyVersions: string[] }> {
   const [verdictRows, availabilityRows] = await Promise.all([
     db.execute(sql`
@@ -300,7 +303,7 @@ async function snapshot(db: Db, rows: SystemRow[], ipv6: Map<number, SystemMonth
       from status_history where as_of <= ${asOf}::date
       order by system_id, as_of desc, id desc`),
     db.execute(sql`
-      select system_id, sum(probes)::float8 as probes, sum(ok)::float8 as ok
+      select system_id, sum(probes)::float8 as probes, sum(least(probes, greatest(ok, ${answeredSql})))::float8 as ok
       from probe_days where day >= ${monthStart(month)}::date and day <= ${asOf}::date
       group by system_id`),
   ]);

@@ -4,8 +4,8 @@ import { isDay } from '../../reports/dates.js';
 import type { Db } from '../db/client.js';
 import { policies, systemPolicies, systems } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { recordAudit, type Actor } from '../inventory/audit.js';
-import { textArray } from './sql.js';
+import { recordAudit, type Actor } from '../audit/index.js';
+import { textArray } from '../db/sql.js';
 
 /**
  * Classification policies, versioned. Exactly one is active; with none stored, the default policy of

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { isMessageKey, t as translate, type Lang, type MessageParams, type UiKey } from '../i18n/index.js';
+import { isMessageKey, t as translate, type Lang, type MessageParams, type UiKey } from '../../i18n/index.js';
 
-/** The pages' view of the one message catalogue (src/i18n): `ui.*` keys. */
+/** The pages' view of the one message catalogue (i18n/): `ui.*` keys. */
 export type { Lang };
 export type UiParams = MessageParams;
 export type T = (key: UiKey, params?: UiParams) => string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Child, FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Principal } from '../auth/tokens.js';
-import type { UiKey } from '../i18n/ui-zh.js';
+import type { UiKey } from '../../i18n/ui-zh.js';
 import { htmlLang, label, type Lang, type T } from './i18n.js';
 
 /**

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startServe } from '../support/cli.js';
+import { BIN, runCli, startServe } from '../support/cli.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -12,17 +13,64 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** `xuncha serve` with stdout and stderr on a pseudo-terminal (util-linux `script`), as run by a person at a console; stopped with Ctrl-C. */
+function serveOnTerminal(env: Record<string, string>): Promise<{ output: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', `'${process.execPath}' '${BIN}' serve`, '/dev/null'], {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let interrupted = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (!interrupted && /xuncha is listening/.test(output)) {
+        interrupted = true;
+        child.stdin.write('\x03');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ output, code });
+    });
+  });
+}
+
+const TOKEN = /xc_[A-Za-z0-9_-]{20,}/g;
+
 describe('xuncha serve on the embedded database', () => {
-  it('prints a generated admin token once, serves the API, and guards DATA_DIR against a second process', async () => {
+  it.skipIf(!existsSync('/usr/bin/script'))('shows a generated admin token once on a terminal, and keeps it in DATA_DIR/admin-token', async () => {
+    const dataDir = tempDir();
+    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0' };
+    const first = await serveOnTerminal(env);
+    expect(first.code).toBe(0);
+    const shown = first.output.match(TOKEN) ?? [];
+    expect(shown, 'the first start shows the token exactly once').toHaveLength(1);
+    expect(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()).toBe(shown[0]);
+    expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    const again = await serveOnTerminal(env);
+    expect(again.code).toBe(0);
+    expect(again.output, 'a later start shows no token').not.toMatch(TOKEN);
+    expect(again.output).toMatch(/xuncha is listening/);
+  }, 200_000);
+
+  it('stores a generated admin token in a file the log names, serves the API, and guards DATA_DIR against a second process', async () => {
     const dataDir = tempDir();
     const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0' };
     // Started from another directory, as `npx xuncha` may be: the pages must still compile.
     const server = await startServe(env, 60_000, dataDir);
     try {
       expect((await fetch(`${server.url}/login`)).status).toBe(200);
-      const m = /\n\s+(xc_[A-Za-z0-9_-]{20,})\n/.exec(server.output());
-      expect(m, 'the first start prints an admin token').toBeTruthy();
-      const token = m![1]!;
+      const file = join(dataDir, 'admin-token');
+      const token = readFileSync(file, 'utf8').trim();
+      expect(token).toMatch(/^xc_[A-Za-z0-9_-]{40,}$/);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      // Not a terminal: the log stream says where the token is, never the token.
+      expect(server.output()).not.toContain(token);
+      expect(server.errors()).not.toContain(token);
+      expect(server.output()).toContain(`"file":"${file}"`);
       const ok = await fetch(`${server.url}/api/v1/systems`, { headers: { authorization: `Bearer ${token}` } });
       expect(ok.status).toBe(200);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
@@ -36,16 +84,10 @@ describe('xuncha serve on the embedded database', () => {
       expect(await server.stop()).toBe(0);
     }
 
-    // After a clean shutdown the folder is free again, and no second token is printed.
-    const again = await startServe(env);
-    try {
-      expect(again.output()).not.toMatch(/xc_[A-Za-z0-9_-]{20,}/);
-    } finally {
-      await again.stop();
-    }
+    // After a clean shutdown the folder is free again.
     const migrate = await runCli(['migrate'], env);
     expect(migrate.code).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe('xuncha command line', () => {

@@ -4,6 +4,7 @@ import { createTargetPolicy } from '../../probes/policy.js';
 import { probeLiveness, USER_AGENT, type LivenessResult } from '../../probes/liveness.js';
 import { FLEET } from '../support/fleet.js';
 import { startFleetHarness } from '../support/fleet-setup.js';
+import { WAF_FIXTURES } from '../support/fleet-waf.js';
 
 const { fleet, resolver, probe } = await startFleetHarness();
 afterAll(() => fleet.close());
@@ -148,6 +149,27 @@ describe('liveness: HTTP failures', () => {
     const r = await run(fleet.url(FLEET.v4, '/', 'blackhole'), { timeoutMs: 600 });
     expect(r.outcome).toBe('connect_timeout');
   });
+});
+
+describe('liveness: WAF and bot challenges', () => {
+  for (const [name, f] of Object.entries(WAF_FIXTURES)) {
+    it(`${name} (HTTP ${f.status}) is ${f.vendor ? `challenged by ${f.vendor}` : 'not a challenge'}`, async () => {
+      const r = await run(fleet.url(FLEET.dual, `/waf/${name}`));
+      expect(r.status).toBe(f.status);
+      if (f.vendor) {
+        expect(r.outcome).toBe('challenged');
+        expect(r.challenge?.vendor).toBe(f.vendor);
+        expect(r.error).toContain(f.vendor);
+        // The challenge page says nothing about the site's content.
+        expect(r.contentHash).toBeUndefined();
+        expect(r.lastModified).toBeUndefined();
+      } else {
+        expect(r.outcome).toBe(f.status === 200 ? 'ok' : 'http_error');
+        expect(r.challenge).toBeUndefined();
+      }
+      expect(r.localAddress).toBe('127.0.0.1');
+    });
+  }
 });
 
 describe('liveness: redirects', () => {

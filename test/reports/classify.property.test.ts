@@ -158,10 +158,19 @@ function replaceFailedDay(ev: SystemEvidence, pick: number): SystemEvidence {
   return { ...ev, probeDays: ev.probeDays.map((x, j) => (j === i ? healthy : x)) };
 }
 
+/**
+ * More usage: a higher figure for a day and metric already reported (a second row of the same day and
+ * metric, or a raised value), or a first figure for a system that reported none. A first figure of a
+ * more exact metric than the system reports (active users where only visits came) is new coverage, not
+ * more life: it may reveal that few people use it, and is left out on purpose.
+ */
 function moreUsage(ev: SystemEvidence, asOf: Day, pick: number, k: number, amount: number, add: boolean): SystemEvidence {
   const days = [...ev.usage.days];
-  if (add || days.length === 0) days.push({ day: addDays(asOf, -k), metric: (['visits', 'active_users', 'logins', 'transactions'] as const)[pick % 4]!, value: amount });
-  else {
+  if (days.length === 0) days.push({ day: addDays(asOf, -k), metric: (['visits', 'active_users', 'logins', 'transactions'] as const)[pick % 4]!, value: amount });
+  else if (add) {
+    const r = days[pick % days.length]!;
+    days.push({ day: r.day, metric: r.metric, value: amount });
+  } else {
     const i = pick % days.length;
     days[i] = { ...days[i]!, value: days[i]!.value + amount };
   }

@@ -3,8 +3,8 @@ import { classify, type Classification } from '../../reports/classify.js';
 import { addDays, addMonths } from '../../reports/dates.js';
 import type { SystemEvidence } from '../../reports/evidence.js';
 import { defaultPolicy, policyOrThrow } from '../../reports/policy.js';
-import { t } from '../../src/i18n/index.js';
-import { AS_OF, daysBetween, downDay, healthy, nxDay, okDay, replaceProbeDays, usage, withSystem } from './fixtures.js';
+import { t } from '../../i18n/index.js';
+import { AS_OF, daysBetween, downDay, healthy, nxDay, okDay, replaceProbeDays, unwatched, usage, withSystem } from './fixtures.js';
 
 const run = (ev: SystemEvidence, policy = defaultPolicy, asOf = AS_OF) => classify(ev, policy, asOf);
 const codes = (c: Classification) => c.reasons.map((r) => r.code);
@@ -27,13 +27,13 @@ describe('classify: verdicts', () => {
 
   it('retired, planning and construction systems are not judged', () => {
     for (const lifecycle of ['retired', 'planning', 'construction'] as const) {
-      const c = run(withSystem(replaceProbeDays(healthy(), '2026-01-01', downDay), { lifecycle }));
+      const c = run(withSystem(replaceProbeDays(unwatched(healthy()), '2026-01-01', downDay), { lifecycle }));
       expect(c).toMatchObject({ status: 'exempt', judged: false, notJudgedBecause: lifecycle, wouldBe: null, reasons: [] });
     }
   });
 
   it('decommissioning systems are judged like live ones', () => {
-    const c = run(withSystem(replaceProbeDays(healthy(), addDays(AS_OF, -40), downDay), { lifecycle: 'decommissioning' }));
+    const c = run(withSystem(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -40), downDay), { lifecycle: 'decommissioning' }));
     expect(c.status).toBe('zombie');
   });
 
@@ -86,7 +86,7 @@ describe('classify: verdicts', () => {
   });
 
   it('zombie beats semi-zombie when both hold', () => {
-    const ev = withSystem(replaceProbeDays(healthy(), addDays(AS_OF, -35), downDay), { mlpsLevel: null, operatorUnit: null, contact: null });
+    const ev = withSystem(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -35), downDay), { mlpsLevel: null, operatorUnit: null, contact: null });
     const c = run(ev);
     expect(c.status).toBe('zombie');
     expect(c.reasons[0]!.severity).toBe('zombie');
@@ -97,7 +97,7 @@ describe('classify: verdicts', () => {
 describe('classify: reason codes', () => {
   it('unreachable: 30+ consecutive days with no successful probe', () => {
     const from = addDays(AS_OF, -30); // 31 days
-    const c = run(replaceProbeDays(healthy(), from, downDay));
+    const c = run(replaceProbeDays(unwatched(healthy()), from, downDay));
     expect(c.status).toBe('zombie');
     const r = reasonOf(c, 'unreachable');
     expect(r.since).toBe(from);
@@ -107,13 +107,13 @@ describe('classify: reason codes', () => {
   });
 
   it('unreachable: 29 days is only low availability', () => {
-    const c = run(replaceProbeDays(healthy(), addDays(AS_OF, -28), downDay));
+    const c = run(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -28), downDay));
     expect(c.status).toBe('semi_zombie');
     expect(codes(c)).toEqual(['availability_low']);
   });
 
   it('unreachable: short gaps in the rollups do not break the run, long ones do', () => {
-    const down = replaceProbeDays(healthy(), addDays(AS_OF, -35), downDay);
+    const down = replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -35), downDay);
     const withGap = (n: number) => ({ ...down, probeDays: down.probeDays.filter((p) => !(p.day > addDays(AS_OF, -20) && p.day <= addDays(AS_OF, -20 + n))) });
     expect(codes(run(withGap(2)))).toContain('unreachable');
     const broken = run(withGap(3));
@@ -122,25 +122,25 @@ describe('classify: reason codes', () => {
 
   it('dns_gone: every probe NXDOMAIN for 7+ days', () => {
     const from = addDays(AS_OF, -6);
-    const c = run(replaceProbeDays(healthy(), from, nxDay));
+    const c = run(replaceProbeDays(unwatched(healthy()), from, nxDay));
     expect(c.status).toBe('zombie');
     const r = reasonOf(c, 'dns_gone');
     expect(r.since).toBe(from);
     expect(r.evidence).toMatchObject({ calendarDays: 7, dnsNxdomain: 7 * 24 });
-    const six = run(replaceProbeDays(healthy(), addDays(AS_OF, -5), nxDay));
+    const six = run(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -5), nxDay));
     expect(codes(six)).toEqual(['availability_low']);
   });
 
   it('availability_low: monthly availability under 95%', () => {
     const flaky = (d: string) => ({ ...okDay(d), ok: 21, failed: 3, outcomes: { ok: 21, timeout: 3 } });
-    const c = run(replaceProbeDays(healthy(), addDays(AS_OF, -29), flaky));
+    const c = run(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -29), flaky));
     expect(c.status).toBe('semi_zombie');
     const r = reasonOf(c, 'availability_low');
     expect(r.evidence).toMatchObject({ probes: 720, ok: 630, failed: 90, availability: 0.875, probedDays: 30 });
     expect(r.message.params).toMatchObject({ availability: '87.5%', threshold: '95.0%' });
     expect(t('zh', r.message.key, r.message.params)).toBe('近30天可用率87.5%，低于95.0%（720次探测中失败90次）');
     // 95.8% is fine.
-    const ok = run(replaceProbeDays(healthy(), addDays(AS_OF, -29), (d) => ({ ...okDay(d), ok: 23, failed: 1 })));
+    const ok = run(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -29), (d) => ({ ...okDay(d), ok: 23, failed: 1, outcomes: { ok: 23, timeout: 1 } })));
     expect(ok.status).toBe('active');
   });
 
@@ -178,11 +178,11 @@ describe('classify: reason codes', () => {
     const c = run(withSystem(base, { registeredUsers: null }));
     expect(c.status).toBe('semi_zombie');
     const r = reasonOf(c, 'low_usage');
-    expect(r.evidence).toMatchObject({ activeUsersAtMost: 8, threshold: 10, basedOn: 'active_users' });
-    // 40 users of 1000 registered: under 5% (50).
+    expect(r.evidence).toMatchObject({ monthlyActiveUsers: 8, threshold: 10, basedOn: 'active_users' });
+    // 10 users a day of 1000 registered: under 5% (50). Daily distinct users are not added up (issue 9 item 3).
     const share = run(withSystem({ ...base, usage: { ...base.usage, days: usage(addDays(AS_OF, -3), AS_OF, 10, 'active_users') } }, { registeredUsers: 1000 }));
-    expect(reasonOf(share, 'low_usage').evidence).toMatchObject({ activeUsersAtMost: 40, threshold: 50 });
-    // 40 users of 100 registered: fine.
+    expect(reasonOf(share, 'low_usage').evidence).toMatchObject({ monthlyActiveUsers: 10, threshold: 50 });
+    // 10 users of 100 registered: fine.
     expect(run(withSystem({ ...base, usage: { ...base.usage, days: usage(addDays(AS_OF, -3), AS_OF, 10, 'active_users') } }, { registeredUsers: 100 })).status).toBe('active');
   });
 
@@ -330,7 +330,7 @@ describe('classify: determinism and inputs', () => {
   });
 
   it('thresholds come from the policy', () => {
-    const ev = replaceProbeDays(healthy(), addDays(AS_OF, -11), downDay);
+    const ev = replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -11), downDay);
     expect(run(ev).status).toBe('semi_zombie');
     const strict = policyOrThrow({ version: 'strict-1', zombie: { unreachableDays: 10 } });
     const c = run(ev, strict);

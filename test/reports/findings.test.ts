@@ -19,9 +19,9 @@ import {
 } from '../../reports/findings.js';
 import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { AS_OF, downDay, healthy, replaceProbeDays } from './fixtures.js';
+import { AS_OF, downDay, healthy, replaceProbeDays, unwatched } from './fixtures.js';
 
-const zombie = classify(replaceProbeDays(healthy(), addDays(AS_OF, -40), downDay), defaultPolicy, AS_OF);
+const zombie = classify(replaceProbeDays(unwatched(healthy()), addDays(AS_OF, -40), downDay), defaultPolicy, AS_OF);
 
 function opened(): Finding {
   const f = openFinding('F-1', 'LY-DSJ', zombie, AS_OF);

@@ -68,3 +68,11 @@ export function withSystem(ev: SystemEvidence, patch: Partial<SystemEvidence['sy
 export function replaceProbeDays(ev: SystemEvidence, from: Day, make: (d: Day) => ProbeDay): SystemEvidence {
   return { ...ev, probeDays: ev.probeDays.map((p) => (p.day >= from ? make(p.day) : p)) };
 }
+
+/**
+ * The same system with no usage feed: nothing tells us whether people use it. Probe-rule tests use it,
+ * because recent usage is evidence of life that sets `unreachable` and `availability_low` aside.
+ */
+export function unwatched(ev: SystemEvidence): SystemEvidence {
+  return { ...ev, usage: { sources: [], days: [] } };
+}

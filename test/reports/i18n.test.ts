@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES, FLAG_CODES, STATUSES } from '../../reports/codes.js';
-import { catalogue, isLang, t, type MessageKey } from '../../src/i18n/index.js';
-import { zh } from '../../src/i18n/zh.js';
+import { catalogue, isLang, t, type MessageKey } from '../../i18n/index.js';
+import { zh } from '../../i18n/zh.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{([A-Za-z0-9_]+)(?::[A-Za-z0-9_.]+)?\}/g)].map((m) => m[1]).sort();
 

@@ -50,6 +50,7 @@ export async function startServe(env: Record<string, string>, timeoutMs = 60_000
   return {
     url,
     output: () => stdout,
+    errors: () => stderr,
     stop: () =>
       new Promise<number | null>((resolve) => {
         child.once('exit', (code) => resolve(code));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { startBlackhole, type Blackhole } from './fleet-blackhole.js';
 import { encodeGbk } from './fleet-gbk.js';
+import { WAF_FIXTURES } from './fleet-waf.js';
 import {
   detailPage,
   homepage,
@@ -26,7 +27,7 @@ import { startDnsServer, type TestDnsServer } from './dns-server.js';
  * Paths on every HTTP(S) server: `/` (portal homepage; per host, see FLEET), `/news/N`, `/news/N/detail/M`,
  * `/healthy`, `/volatile`, `/slow` (300 ms), `/status/404`, `/status/500`, `/hang`, `/reset`, `/drip`
  * (a byte a second), `/endless`, `/big` (declares 3 MiB), `/loop/a`, `/chain/N` (N redirects),
- * `/redirect?to=URL`, `/gbk`, `/gbk-header`, `/gzip`, `/image.png`, `/robots.txt`, `/sitemap.xml` (an
+ * `/redirect?to=URL`, `/waf/NAME` (challenge pages, fleet-waf.ts), `/gbk`, `/gbk-header`, `/gzip`, `/image.png`, `/robots.txt`, `/sitemap.xml` (an
  * index of `/sitemap-news.xml` and the gzipped `/sitemap-pages.xml`), `/stats.json`, `/metrics`,
  * `/echo-headers`. Other servers: `expired`, `selfSigned` (TLS), `garbage` (not HTTP), `blackhole` (never
  * completes a TCP handshake), `refused` (closed port).
@@ -194,7 +195,7 @@ function fleetZone() {
 // ---------------------------------------------------------------------------------------------------
 // Listeners
 
-interface Listening {
+export interface Listening {
   port: number;
   ipv6: boolean;
   close(): Promise<void>;
@@ -204,7 +205,7 @@ interface Listening {
  * The same handler on 127.0.0.1:P and, when the machine has IPv6 loopback, [::1]:P with the same P, so a
  * dual-stack name reaches one port over either family.
  */
-async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Listening> {
+export async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Listening> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const v4 = make();
     const port = await listen(v4, 0, '127.0.0.1');
@@ -226,7 +227,7 @@ async function listenDual(make: () => NetServer, withIpv6 = true): Promise<Liste
   throw new Error('fleet: could not find a port free on both 127.0.0.1 and ::1');
 }
 
-function listen(server: NetServer, port: number, host: string): Promise<number> {
+export function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -236,7 +237,7 @@ function listen(server: NetServer, port: number, host: string): Promise<number> 
   });
 }
 
-function closeServer(server: NetServer): Promise<void> {
+export function closeServer(server: NetServer): Promise<void> {
   const http = server as Server;
   if (typeof http.closeAllConnections === 'function') http.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
@@ -262,7 +263,7 @@ async function startGarbageServer(): Promise<Listening> {
   };
 }
 
-async function unusedPort(): Promise<number> {
+export async function unusedPort(): Promise<number> {
   const server = createNetServer();
   const port = await listen(server, 0, '127.0.0.1');
   await new Promise((resolve) => server.close(resolve));
@@ -281,7 +282,7 @@ function overIpv6(req: IncomingMessage): boolean {
   return (req.socket.localAddress ?? '').includes(':') && !(req.socket.localAddress ?? '').startsWith('::ffff:');
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8', extra: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8', extra: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
   res.end(body);
 }
@@ -310,6 +311,10 @@ function route(req: IncomingMessage, res: ServerResponse, state: FleetState): vo
     return left > 0 ? redirect(res, `/chain/${left - 1}`, 307) : send(res, 200, page('终点', '<p>重定向链的终点</p>'));
   }
   if ((m = /^\/news\/(\d+)\/detail\/(\d+)$/.exec(path))) return send(res, 200, detailPage(Number(m[1]), Number(m[2])));
+  if ((m = /^\/waf\/(\w+)$/.exec(path)) && WAF_FIXTURES[m[1]!]) {
+    const f = WAF_FIXTURES[m[1]!]!;
+    return send(res, f.status, f.body, 'text/html; charset=utf-8', { 'last-modified': 'Wed, 21 Oct 2026 07:28:00 GMT', ...f.headers });
+  }
 
   switch (path) {
     case '/healthy':

@@ -1,6 +1,6 @@
 import { createToken } from '../../auth/tokens.js';
 import { ROLES, type Role } from '../../db/schema/enums.js';
-import { recordAudit } from '../../inventory/audit.js';
+import { recordAudit } from '../../audit/index.js';
 import { UsageError, type Command } from '../command.js';
 
 export const serveCommand: Command = {
@@ -32,6 +32,7 @@ export const tokenCreateCommand: Command = {
   usage: 'xuncha token create --role admin|auditor|department|viewer [--department CODE] [--name TEXT]',
   summary: 'create an API token and print it once',
   options: { role: { type: 'string' }, department: { type: 'string' }, name: { type: 'string' } },
+  optionHelp: { role: 'what the token may do', department: 'department code (required for --role department)', name: 'a label shown in the token list' },
   async run({ values }, ctx) {
     const role = values.role as string | undefined;
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);

@@ -1,9 +1,10 @@
-import { rename, stat, readFile, writeFile, rm } from 'node:fs/promises';
+import { stat, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { ExportFormat } from '../../inventory/export.js';
 import type { ImportRowError } from '../../inventory/import/index.js';
 import { UsageError, type CliContext, type Command } from '../command.js';
+import { refuseBinaryOnTerminal, writeOutput } from '../output.js';
 
 /** Row problems listed on stderr before the count of the rest. */
 const SHOWN_ERRORS = 20;
@@ -24,7 +25,9 @@ export const importCommand: Command = {
   words: ['import'],
   usage: 'xuncha import FILE [--dry-run] [--json]',
   summary: 'import an .xlsx or .csv inventory: all rows or none, errors by row and column',
+  args: [{ name: '<file>', description: 'an .xlsx or .csv file' }],
   options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+  optionHelp: { 'dry-run': 'check every row and write nothing', json: 'print the summary and row errors as JSON' },
   async run({ positionals, values }, ctx) {
     if (positionals.length !== 1) throw new UsageError('give one file: xuncha import FILE [--dry-run]');
     const file = positionals[0]!;
@@ -72,6 +75,7 @@ export const exportCommand: Command = {
   usage: 'xuncha export --format xlsx|csv|json --out FILE [--lang zh|en]',
   summary: 'export the whole inventory (Chinese headers by default; --out - for stdout)',
   options: { format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' } },
+  optionHelp: { format: 'file format (default: from the --out extension)', out: 'file, device or FIFO to write; - for stdout', lang: 'header language (default zh)' },
   async run({ positionals, values }, ctx) {
     if (positionals.length) throw new UsageError(`unexpected ${positionals[0]} (usage: ${exportCommand.usage})`);
     const out = values.out as string | undefined;
@@ -82,29 +86,12 @@ export const exportCommand: Command = {
     const lang = (values.lang as string | undefined) ?? 'zh';
     if (lang !== 'zh' && lang !== 'en') throw new UsageError('--lang must be zh or en');
     if (!out) throw new UsageError('--out FILE is required (--out - writes to stdout)');
-    if (out === '-' && format === 'xlsx' && process.stdout.isTTY) throw new UsageError('an .xlsx is binary: give --out FILE instead of writing it to the terminal');
+    const binary = format === 'xlsx';
+    if (out === '-') refuseBinaryOnTerminal(binary, 'an .xlsx');
     const { db } = await ctx.openDb();
     const body = await exportInventory(db, format, { lang });
-    if (out === '-') {
-      // A reader that stops early (| head) is not an error.
-      const ignoreClosed = (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EPIPE') throw e;
-      };
-      process.stdout.on('error', ignoreClosed);
-      await new Promise<void>((resolve, reject) =>
-        process.stdout.write(body, (err) => (err && (err as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(err) : resolve())),
-      );
-      return 0;
-    }
-    // Written beside the target and renamed, so a failed export never leaves half a file under the real name.
-    const tmp = `${out}.${process.pid}.tmp`;
-    try {
-      await writeFile(tmp, body);
-      await rename(tmp, out);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    const where = await writeOutput(out, body, { binary, what: 'an .xlsx' });
+    if (where !== 'file') return 0; // stdout, a FIFO or a device carries the data alone
     ctx.out(`wrote ${out} (${format}, ${body.length < 10_240 ? `${body.length} bytes` : `${Math.round(body.length / 1024)} KB`})`);
     return 0;
   },
@@ -115,6 +102,7 @@ export const seedCommand: Command = {
   usage: 'xuncha seed --demo',
   summary: 'load Linyi departments, counties and sample systems (skips what exists)',
   options: { demo: { type: 'boolean' } },
+  optionHelp: { demo: 'the demo inventory (the only seed there is)' },
   async run({ positionals, values }, ctx) {
     if (positionals.length || !values.demo) throw new UsageError('only the demo data can be seeded: xuncha seed --demo');
     const { db } = await ctx.openDb();

@@ -28,6 +28,13 @@ export const sweepCommand: Command = {
     join: { type: 'string' },
     json: { type: 'boolean' },
   },
+  optionHelp: {
+    system: 'only this system (repeat for more)',
+    concurrency: 'probes in flight (default PROBE_CONCURRENCY)',
+    kinds: 'comma list of probe kinds (default all)',
+    join: 'help a running sweep by its id instead of starting one',
+    json: 'print {"sweepId","targets","ok","failed","seconds"} as JSON',
+  },
   async run({ values }, ctx) {
     const concurrency = values.concurrency === undefined ? ctx.config.PROBE_CONCURRENCY : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError('--concurrency must be a whole number from 1 to 10000');
@@ -85,7 +92,9 @@ export const usageImportLogCommand: Command = {
   words: ['usage', 'import-log'],
   usage: 'xuncha usage import-log FILE --system CODE',
   summary: 'nginx/Apache combined access log (plain or .gz) to daily usage',
+  args: [{ name: '<file>', description: 'access log, plain or .gz' }],
   options: { system: { type: 'string' } },
+  optionHelp: { system: 'code of the system the log belongs to' },
   async run({ positionals, values }, ctx) {
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new UsageError('give exactly one log FILE');

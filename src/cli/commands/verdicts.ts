@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { STATUSES } from '../../../reports/codes.js';
 import { isDay } from '../../../reports/dates.js';
 import type { ReportFormat } from '../../../reports/monthly/index.js';
-import { isLang } from '../../i18n/index.js';
+import { isLang } from '../../../i18n/index.js';
 import { localDay } from '../../../probes/time.js';
 import { UsageError, type Command } from '../command.js';
+import { refuseBinaryOnTerminal, writeOutput } from '../output.js';
 
 export const classifyCommand: Command = {
   words: ['classify'],
@@ -61,15 +61,16 @@ export const reportMonthlyCommand: Command = {
     const format = (values.format as string | undefined) ?? 'html';
     const { REPORT_FORMATS } = await import('../../../reports/monthly/index.js');
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
+    const out = values.out as string | undefined;
+    if (!out) refuseBinaryOnTerminal(format === 'xlsx', 'an .xlsx report');
     const { db } = await ctx.openDb();
     const { renderMonthlyReport } = await import('../../verdicts/monthly.js');
     const r = await renderMonthlyReport(db, { month, lang, format: format as ReportFormat }, { now: new Date(), timeZone: ctx.config.TZ });
-    const out = values.out as string | undefined;
     if (out) {
-      await writeFile(out, r.body);
-      ctx.out(`${out}: monthly report ${r.month} (${lang}, ${format}, ${r.body.length} bytes; inputs sha256 ${r.inputsHash}${r.stored ? '' : '; current month, not stored'})`);
+      const where = await writeOutput(out, r.body, { binary: format === 'xlsx', what: 'an .xlsx report' });
+      if (where === 'file') ctx.out(`${out}: monthly report ${r.month} (${lang}, ${format}, ${r.body.length} bytes; inputs sha256 ${r.inputsHash}${r.stored ? '' : '; current month, not stored'})`);
     } else {
-      await new Promise<void>((resolve, reject) => process.stdout.write(r.body, (err) => (err ? reject(err) : resolve())));
+      await writeOutput('-', r.body, { binary: format === 'xlsx', what: 'an .xlsx report' });
     }
     return 0;
   },

@@ -1,26 +1,25 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
+import {
+  DEPARTMENT_KINDS,
+  DEPARTMENT_LEVELS,
+  DEPLOYMENTS,
+  ENDPOINT_ROLES,
+  LIFECYCLES,
+  NETWORKS,
+  STATUSES,
+  USER_SCOPES,
+} from '../../../reports/codes.js';
 
-// Values are part of the public contract (shared/contract.md): extend, never rename.
-export const DEPARTMENT_LEVELS = ['city', 'county', 'township', 'village'] as const;
-export const DEPARTMENT_KINDS = ['department', 'government', 'zone', 'enterprise'] as const;
-export const LIFECYCLES = ['planning', 'construction', 'live', 'decommissioning', 'retired'] as const;
-export const DEPLOYMENTS = ['gov_cloud', 'self_hosted', 'hosted', 'other'] as const;
-export const NETWORKS = ['internet', 'egov_extranet', 'private'] as const;
-export const BUILT_BY = ['national', 'provincial', 'municipal', 'county'] as const;
-export const USER_SCOPES = ['public', 'internal', 'cross_department'] as const;
-export const ENDPOINT_ROLES = ['portal', 'app', 'api', 'admin'] as const;
-export const SYSTEM_STATUSES = ['active', 'semi_zombie', 'zombie', 'insufficient_evidence', 'exempt'] as const;
-export const ROLES = ['admin', 'auditor', 'department', 'viewer'] as const;
-
-export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];
-export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
-export type Lifecycle = (typeof LIFECYCLES)[number];
-export type Deployment = (typeof DEPLOYMENTS)[number];
-export type Network = (typeof NETWORKS)[number];
-export type BuiltBy = (typeof BUILT_BY)[number];
-export type UserScope = (typeof USER_SCOPES)[number];
-export type EndpointRole = (typeof ENDPOINT_ROLES)[number];
+// Values are part of the public contract (shared/contract.md): extend, never rename. The names the
+// classifier reads are defined once, in the reporting core; a new value needs a migration
+// (test/reports/contract.test.ts compares the migrated database with them).
+export { DEPARTMENT_KINDS, DEPARTMENT_LEVELS, DEPLOYMENTS, ENDPOINT_ROLES, LIFECYCLES, NETWORKS, USER_SCOPES };
+export type { DepartmentKind, DepartmentLevel, Deployment, EndpointRole, Lifecycle, Network, UserScope } from '../../../reports/codes.js';
+export const SYSTEM_STATUSES = STATUSES;
 export type SystemStatus = (typeof SYSTEM_STATUSES)[number];
+export const BUILT_BY = ['national', 'provincial', 'municipal', 'county'] as const;
+export type BuiltBy = (typeof BUILT_BY)[number];
+export const ROLES = ['admin', 'auditor', 'department', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const departmentLevel = pgEnum('department_level', DEPARTMENT_LEVELS);

@@ -8,3 +8,4 @@ export * from './evidence.js';
 export * from './verdicts.js';
 export * from './campaigns.js';
 export * from './settings.js';
+export * from './sign-in.js';

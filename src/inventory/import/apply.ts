@@ -1,8 +1,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { rowsOf } from '../../db/sql.js';
 import { departments, endpoints, systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import { actorLabel, type Actor, type AuditEntry } from '../audit.js';
+import { actorLabel, type Actor, type AuditEntry } from '../../audit/index.js';
 import type { SystemCreate } from '../schemas.js';
 import { dedupeEndpoints, systemColumns, toSystemDto, type SystemWithDept } from '../systems.js';
 import type { Parsed } from '../spreadsheet.js';
@@ -140,11 +141,6 @@ export function planUpsert(items: UpsertItem[]): UpsertPlan {
     else plan.unchanged++;
   }
   return plan;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] })?.rows ?? []) as T[];
 }
 
 /** A system's columns as one JSON record (snake_case, as jsonb_to_recordset reads them). */

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../errors.js';
-import type { Actor } from '../audit.js';
+import type { Actor } from '../../audit/index.js';
 import { applyUpsert, loadDirectory, loadExisting, planUpsert } from './apply.js';
 import { decodeCsv, parseCsv, type CsvEncoding } from './csv.js';
 import { collectCodes, rowIsBlank, validateRows } from './rows.js';

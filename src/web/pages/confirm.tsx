@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { LinkItem, LinkPage } from '../../campaigns/actions.js';
-import type { UiKey } from '../../i18n/ui-zh.js';
+import type { UiKey } from '../../../i18n/ui-zh.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtTime, Hidden, Notice, Page, SafeLink } from '../layout.js';
 

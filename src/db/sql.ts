@@ -6,6 +6,14 @@ export function rowsOf<T>(res: unknown): T[] {
   return Array.isArray(res) ? (res as T[]) : (r.rows ?? []);
 }
 
+/** Rows a raw `db.execute` returned or touched, as each driver reports it. */
+export function rowCount(res: unknown): number {
+  const r = res as { rows?: unknown[]; count?: number; affectedRows?: number };
+  if (Array.isArray(r)) return r.length;
+  if (Array.isArray(r.rows)) return r.rows.length;
+  return r.count ?? r.affectedRows ?? 0;
+}
+
 /** An int[] parameter (one text parameter, the same on postgres.js and PGlite). */
 export function intArray(values: readonly number[]) {
   for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not an integer: ${v}`);

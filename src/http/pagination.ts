@@ -1,4 +1,16 @@
+import { z } from '@hono/zod-openapi';
 import { AppError } from '../errors.js';
+
+/** Query parameters every paged list takes. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+};
+
+/** The response shape of a paged list of `item`, named `name` in the OpenAPI document. */
+export function pageOf<T extends z.ZodTypeAny>(item: T, name: string) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+}
 
 /** Opaque keyset cursor: the last id of the page, so pages stay stable while rows are added. */
 export function encodeCursor(id: number): string {
