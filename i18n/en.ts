@@ -103,6 +103,7 @@ export const en: Record<ReportKey, string> = {
   'decommission.path_still_served': '{target} still answers ({status})',
   'decommission.dns_unverified': 'Host name {target} could not be resolved ({result}); not verified',
   'decommission.probe_unverified': 'Probe of {target} did not complete ({outcome}); not verified',
+  'decommission.address_live': '{target}: the address still accepts connections ({outcome})',
 
   'report.title': 'Inspection Report on Government Information Systems',
   'report.subtitle': '({month})',

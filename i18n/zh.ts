@@ -108,6 +108,7 @@ export const zh = {
   'decommission.path_still_served': '{target} 仍有响应（{status}）',
   'decommission.dns_unverified': '域名 {target} 解析失败（{result}），无法确认',
   'decommission.probe_unverified': '{target} 探测未完成（{outcome}），无法确认',
+  'decommission.address_live': '{target} 的地址仍接受连接（{outcome}）',
 
   // 月度通报
   'report.title': '全市政务信息系统巡查通报',
