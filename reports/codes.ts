@@ -33,7 +33,7 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'] as const;
+export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked', 'inspection_unreachable'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** A reason makes a system either a zombie or a semi-zombie. */

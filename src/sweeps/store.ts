@@ -1,7 +1,9 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contentChanges, endpointState, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
+import { contentChanges, endpoints, endpointState, inspectionDays, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
+import { INSPECTION_OPEN_MS } from '../../reports/inspection-rule.js';
 import { localDay } from '../../probes/time.js';
+import { intArray } from '../db/sql.js';
 import type { ProbeRecord } from './types.js';
 
 interface DayRollup {
@@ -102,6 +104,7 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   }
 
   await storeEndpointState(db, records);
+  await storeInspectionDays(db, records, timeZone);
 
   const usage = records.filter((r) => r.kind === 'usage_pull' && r.usage && r.outcome === 'ok');
   if (usage.length) {
@@ -248,6 +251,37 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
       content_hash = excluded.content_hash, content_changed_at = excluded.content_changed_at, last_modified = excluded.last_modified,
       sitemap_lastmod = excluded.sitemap_lastmod, title = excluded.title, cert = excluded.cert, ipv6 = excluded.ipv6, ipv6_at = excluded.ipv6_at,
       ipv6_pending = excluded.ipv6_pending, ipv6_pending_at = excluded.ipv6_pending_at`);
+}
+
+/** Outcomes that are not visits of the site: our own policy refused, or a WAF challenged our prober. */
+const NOT_A_VISIT: ReadonlySet<string> = new Set(['blocked_by_policy', 'challenged']);
+
+/** Liveness results of portal endpoints folded into visits per endpoint and local day (the inspection rule's counts). */
+export function inspectionRollup(records: ProbeRecord[], portalIds: ReadonlySet<number>, timeZone: string) {
+  const byKey = new Map<string, { endpointId: number; systemId: number; day: string; visits: number; notOpened: number }>();
+  for (const r of records) {
+    if (r.kind !== 'liveness' || r.endpointId === null || !portalIds.has(r.endpointId) || NOT_A_VISIT.has(r.outcome)) continue;
+    const day = localDay(r.at, timeZone);
+    const key = `${r.endpointId}|${day}`;
+    let d = byKey.get(key);
+    if (!d) byKey.set(key, (d = { endpointId: r.endpointId, systemId: r.systemId, day, visits: 0, notOpened: 0 }));
+    d.visits++;
+    if (r.outcome !== 'ok' || (r.durationMs ?? 0) > INSPECTION_OPEN_MS) d.notOpened++;
+  }
+  return [...byKey.values()].sort((a, b) => a.endpointId - b.endpointId || a.day.localeCompare(b.day));
+}
+
+async function storeInspectionDays(db: Db, records: ProbeRecord[], timeZone: string): Promise<void> {
+  const ids = [...new Set(records.filter((r) => r.kind === 'liveness' && r.endpointId !== null).map((r) => r.endpointId!))];
+  if (!ids.length) return;
+  const portals = new Set((await db.select({ id: endpoints.id }).from(endpoints).where(sql`${endpoints.id} = any(${intArray(ids)}) and ${endpoints.role} = 'portal'`)).map((r) => r.id));
+  const rows = inspectionRollup(records, portals, timeZone).map((d) => ({ endpoint_id: d.endpointId, system_id: d.systemId, day: d.day, visits: d.visits, not_opened: d.notOpened }));
+  if (!rows.length) return;
+  await db.execute(sql`
+    insert into ${inspectionDays} as i (endpoint_id, system_id, day, visits, not_opened)
+    select endpoint_id, system_id, day, visits, not_opened
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(endpoint_id int, system_id int, day date, visits int, not_opened int)
+    on conflict (endpoint_id, day) do update set visits = i.visits + excluded.visits, not_opened = i.not_opened + excluded.not_opened`);
 }
 
 /** Deletes raw results older than the retention; rollups stay. Returns the number deleted. */

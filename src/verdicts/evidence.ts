@@ -4,6 +4,7 @@ import { IPV6_GRADES, type Ipv6Grade, type UsageMetric, USAGE_METRICS } from '..
 import { addDays, addMonths, dayNumber, diffDays, maxDay, minDay, type Day } from '../../reports/dates.js';
 import type { ContentEvidence, EndpointFacts, Ipv6Evidence, ProbeDay, SystemEvidence, TlsEvidence, UsageDay, UsageSource } from '../../reports/evidence.js';
 import type { Policy } from '../../reports/policy.js';
+import type { InspectionDay } from '../../reports/inspection-rule.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
@@ -172,7 +173,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
 
   const challengeFrom = new Date(end.getTime() - policy.probes.evidenceWindowDays * 86_400_000);
   const addressFrom = new Date(end.getTime() - (policy.probes.maxSilenceDays + 1) * 86_400_000);
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows, ipv6HistoryRows] = await Promise.all([
+  const inspectionFrom = addDays(asOf, -(policy.inspection.windowDays - 1));
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows, ipv6HistoryRows, inspectionRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -240,7 +242,19 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         where h.system_id = st.system_id and h.endpoint_id = st.endpoint_id and h.at < ${end.toISOString()}::timestamptz
         order by h.at desc, h.id desc limit 1) c
       where st.ipv6_at >= ${end.toISOString()}::timestamptz ${only('st.system_id')}`),
+    // Portal visits per day over the inspection rule's window (the portal cadence's rollup).
+    db.execute(sql`
+      select system_id, to_char(day, 'YYYY-MM-DD') as day, sum(visits)::int as visits, sum(not_opened)::int as not_opened
+      from inspection_days
+      where day >= ${inspectionFrom}::date and day <= ${asOf}::date ${only('system_id')}
+      group by system_id, day`),
   ]);
+  const inspection = new Map<number, InspectionDay[]>();
+  for (const r of rowsOf<Record<string, unknown>>(inspectionRows)) {
+    const list = inspection.get(Number(r.system_id)) ?? [];
+    list.push({ day: String(r.day), visits: Number(r.visits), notOpened: Number(r.not_opened) });
+    inspection.set(Number(r.system_id), list);
+  }
   const ipv6History = new Map(
     rowsOf<Record<string, unknown>>(ipv6HistoryRows).map((r) => [
       Number(r.endpoint_id),
@@ -392,6 +406,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         address: opts.proberAddress?.trim() || prober.get(s.id)?.address || null,
         challengeVendors: prober.get(s.id)?.vendors ?? [],
       },
+      inspection: (inspection.get(s.id) ?? []).sort((a, b) => (a.day < b.day ? -1 : 1)),
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

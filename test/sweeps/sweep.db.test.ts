@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeLimiter } from '../../probes/concurrency.js';
 import type { ProbeDeps } from '../../probes/deps.js';
 import { systemClock } from '../../probes/outcome.js';
-import { endpointState, endpoints, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
+import { endpointState, endpoints, inspectionDays, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
 import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
 import { runSweepWorker } from '../../src/sweeps/runner.js';
 import { storeProbeRecords } from '../../src/sweeps/store.js';
@@ -120,6 +120,25 @@ describe.each(backends)('sweeps on %s', (backend) => {
     ]);
     const [state] = await db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
     expect(state!.ipv6Pending).toBeNull();
+  });
+
+  it('counts portal homepage visits per day for the inspection rule: visits, and those not opened within 15 s', async () => {
+    const { db } = t.database;
+    const [sys] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, 'HEALTHY'));
+    const eps = await db.select({ id: endpoints.id, role: endpoints.role }).from(endpoints).where(eq(endpoints.systemId, sys!.id)).orderBy(endpoints.id);
+    await db.update(endpoints).set({ role: 'portal' }).where(eq(endpoints.id, eps[0]!.id));
+    await db.update(endpoints).set({ role: 'app' }).where(eq(endpoints.id, eps[1]!.id));
+    const visit = (endpointId: number, hour: number, outcome: string, ms: number): ProbeRecord => ({
+      targetId: 0, sweepId: null, systemId: sys!.id, endpointId, kind: 'liveness', url: 'http://x/', at: new Date(`2026-10-10T${String(hour).padStart(2, '0')}:00:00+08:00`),
+      outcome, httpStatus: null, durationMs: ms, detail: {}, contentHash: null,
+    });
+    await db.transaction((tx) =>
+      storeProbeRecords(tx, [visit(eps[0]!.id, 1, 'ok', 300), visit(eps[0]!.id, 2, 'ok', 16_000), visit(eps[0]!.id, 3, 'timeout', 15_000), visit(eps[0]!.id, 4, 'challenged', 100), visit(eps[1]!.id, 5, 'timeout', 15_000)], TZ),
+    );
+    await db.transaction((tx) => storeProbeRecords(tx, [visit(eps[0]!.id, 6, 'ok', 200)], TZ));
+    const rows = await db.select().from(inspectionDays).where(and(eq(inspectionDays.systemId, sys!.id), eq(inspectionDays.day, '2026-10-10')));
+    // The app endpoint is not a portal; the challenged probe is not a visit of the site.
+    expect(rows.map((r) => [r.endpointId, r.day, r.visits, r.notOpened])).toEqual([[eps[0]!.id, '2026-10-10', 4, 2]]);
   });
 
   it('adds a second sweep into the same day rollup instead of replacing it', async () => {
