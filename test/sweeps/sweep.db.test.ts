@@ -141,6 +141,17 @@ describe.each(backends)('sweeps on %s', (backend) => {
     expect(rows.map((r) => [r.endpointId, r.day, r.visits, r.notOpened])).toEqual([[eps[0]!.id, '2026-10-10', 4, 2]]);
   });
 
+  it('a portal-cadence sweep probes only portal endpoints, liveness only', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'cron', kinds: ['liveness'], roles: ['portal'], slot: 'portal:test' }, new Date());
+    const targets = await db.select({ endpointId: sweepTargets.endpointId }).from(sweepTargets).where(eq(sweepTargets.sweepId, sweep.id));
+    const roles = await db.select({ id: endpoints.id, role: endpoints.role }).from(endpoints);
+    const portalIds = new Set(roles.filter((r) => r.role === 'portal').map((r) => r.id));
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.every((x) => portalIds.has(x.endpointId!))).toBe(true);
+    expect(roles.some((r) => r.role !== 'portal')).toBe(true); // the app endpoint exists, and was left out
+  });
+
   it('adds a second sweep into the same day rollup instead of replacing it', async () => {
     const { db } = t.database;
     const sweep = await createSweep(db, { trigger: 'api', systems: ['GONE'], kinds: ['liveness'] }, new Date());
