@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Those run inside workerd: `npm run test:workers` (vitest.workers.config.ts).
+    exclude: [...configDefaults.exclude, 'test/workers/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -19,7 +19,7 @@ function newestSource() {
       else newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  for (const dir of ['src', 'probes', 'reports']) walk(fileURLToPath(new URL(dir, root)));
+  for (const dir of ['src', 'probes', 'reports', 'i18n']) walk(fileURLToPath(new URL(dir, root)));
   return newest;
 }
 
@@ -39,7 +39,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else if (bundleIsFresh()) {
   await import(bundle.href);
 } else {
-  const { register } = await import('tsx/esm/api');
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    // `npm ci --omit=dev` leaves tsx (a development tool) out; the bundle built at install runs instead.
+    process.stderr.write('xuncha: dist/xuncha.mjs is missing or older than the sources, and tsx is not installed: run `npm run build`\n');
+    process.exit(1);
+  }
   register({ tsconfig: fileURLToPath(new URL('tsconfig.json', root)) });
   await import(new URL('src/cli/main.ts', root).href);
 }

@@ -34,7 +34,7 @@ fi
 mkdir -p "$root$(dirname "$prefix")"
 rm -rf "$root$prefix.new"
 mkdir -p "$root$prefix.new"
-cp -R "$here/bin" "$here/app" "$here/node" "$root$prefix.new/"
+cp -R "$here/bin" "$here/app" "$here/node" "$here/package.json" "$root$prefix.new/"
 cp "$here/xuncha.env" "$root$prefix.new/xuncha.env.example"
 if [ -e "$root$prefix" ]; then
   rm -rf "$root$prefix.old"

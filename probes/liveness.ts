@@ -226,16 +226,22 @@ function startDeadline(ctx: ProbeContext, timeoutMs: number, callerSignal: Abort
     ctx.stopped = failure;
     ctx.cancel?.(failure);
   };
-  const timer = setTimeout(() => {
+  const onDeadline = () => {
     ctx.timedOut = true;
     stop(new ProbeFailure('timeout', `no complete response within ${timeoutMs} ms`));
-  }, timeoutMs);
+  };
+  let cancelTimer: () => void;
+  if (ctx.clock.setTimer) cancelTimer = ctx.clock.setTimer(timeoutMs, onDeadline);
+  else {
+    const timer = setTimeout(onDeadline, timeoutMs);
+    cancelTimer = () => clearTimeout(timer);
+  }
   const onCallerAbort = () => stop(new ProbeFailure('timeout', 'probe cancelled'));
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   if (callerSignal?.aborted) onCallerAbort();
   return {
     clear() {
-      clearTimeout(timer);
+      cancelTimer();
       callerSignal?.removeEventListener('abort', onCallerAbort);
     },
   };

@@ -67,6 +67,11 @@ export interface ProbeClock {
   now(): Date;
   /** Monotonic milliseconds, used for durations. */
   elapsedMs(): number;
+  /**
+   * Runs `fn` after `ms` (a probe's deadline); returns a function that cancels it. Default: setTimeout.
+   * Tests pass their own to decide when a hanging probe's time is up, instead of waiting for it.
+   */
+  setTimer?(ms: number, fn: () => void): () => void;
 }
 
 export const systemClock: ProbeClock = {

@@ -1,6 +1,6 @@
 import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
 import { judgeSiteUnreachable } from './inspection-rule.js';
-import { VERDICT_RANK, REASON_CODES, answeredCount, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
+import { VERDICT_RANK, REASON_CODES, answeredCount, representativeRole, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';
 import type { ExemptionFacts, ProbeDay, SystemEvidence, UsageDay } from './evidence.js';
@@ -97,10 +97,14 @@ export function classify(evidence: SystemEvidence, policy: Policy, asOf: Day): C
   // Evidence of life beats a failure seen from our vantage point: the probe rules that only say "we could
   // not get through" give way to `probe_blocked`; DNS gone (NXDOMAIN) is the world's answer, not ours.
   const blockedReasons = life.alive ? probeFound.filter((r) => FROM_OUR_VANTAGE.has(r.code)) : [];
+  const probeKept = probeFound.filter((r) => !blockedReasons.includes(r));
+  // A portal that is down is unreachable, not also homepage_not_updated: nobody can read its homepage.
+  // (Only while unreachable holds, which makes it a zombie anyway: more evidence of life never worsens.)
+  const down = probeKept.some((r) => r.code === 'unreachable');
   const reasons = [
-    ...probeFound.filter((r) => !blockedReasons.includes(r)),
+    ...probeKept,
     ...usageReasons(ctx),
-    ...contentReasons(ctx),
+    ...contentReasons(ctx).filter((r) => !(down && r.code === 'homepage_not_updated')),
     ...ownershipReasons(ctx),
     ...certReasons(ctx),
     ...duplicateReasons(ctx),
@@ -535,10 +539,8 @@ function contentReasons(ctx: Ctx): Reason[] {
   }
 
   // The national website indicators' 2-week rule is about government websites: internet-facing portals.
-  // A portal we could not see on its latest probe day (down, or behind a challenge) is judged on that
-  // (unreachable, probe_blocked), not also on a homepage we cannot read.
-  const seenNow = ctx.latestProbe === null || ctx.latestProbe.ok > 0;
-  if (ctx.hasPortal && ev.system.network === 'internet' && seenNow) {
+  // A portal that is down is `unreachable`, not also `homepage_not_updated` (see `classify`).
+  if (ctx.hasPortal && ev.system.network === 'internet') {
     const lastChange = c.homepageLastChanged != null ? c.homepageLastChanged : maxDay(c.lastChanged, ctx.hashLastChange);
     const since = lastChange ?? minDay(c.observedSince, ctx.hashFirstSeen);
     if (since) {
@@ -669,8 +671,10 @@ function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
     flag('not_on_gov_cloud', 'flag.not_on_gov_cloud', { deployment: s.deployment }, { cloudRequired: true, deployment: s.deployment });
   }
   const ipv6 = ctx.ev.ipv6;
-  // Unmeasured portals are not flagged: that is a gap of the measurement, not the department's doing.
-  if (s.network === 'internet' && ctx.hasPortal && ipv6 && ipv6.grade !== 'ready' && ipv6.grade !== 'unmeasured') {
+  // Measured on the system's representative endpoint (portal, else app, else api). Unmeasured systems are
+  // not flagged: that is a gap of the measurement, not the department's doing.
+  const represented = representativeRole(s.endpoints.map((e) => e.role)) !== null;
+  if (s.network === 'internet' && represented && ipv6 && ipv6.grade !== 'ready' && (ipv6.grade as string) !== 'unmeasured') {
     flag('ipv6_not_ready', 'flag.ipv6_not_ready', { grade: ipv6.grade }, {
       grade: ipv6.grade,
       measuredOn: ipv6.measuredOn,

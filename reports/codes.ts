@@ -50,6 +50,17 @@ export const USER_SCOPES = ['public', 'internal', 'cross_department'] as const;
 export type UserScope = (typeof USER_SCOPES)[number];
 export const ENDPOINT_ROLES = ['portal', 'app', 'api', 'admin'] as const;
 export type EndpointRole = (typeof ENDPOINT_ROLES)[number];
+/**
+ * Which endpoint represents a system, for every rate of the monthly report (IPv6 支持率, link rates) and
+ * the IPv6 flag: its portal, else its app, else its API (an admin console never does). With several of
+ * that role, the first in the system's order that was measured.
+ */
+export const REPRESENTATIVE_ROLES = ['portal', 'app', 'api'] as const satisfies readonly EndpointRole[];
+
+export function representativeRole(roles: Iterable<string>): EndpointRole | null {
+  const present = new Set(roles);
+  return REPRESENTATIVE_ROLES.find((r) => present.has(r)) ?? null;
+}
 export const DEPARTMENT_LEVELS = ['city', 'county', 'township', 'village'] as const;
 export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];
 export const DEPARTMENT_KINDS = ['department', 'government', 'zone', 'enterprise'] as const;

@@ -9,18 +9,21 @@
 // Split into chunks (dist/chunks/) so what a command imports lazily is still loaded lazily from the bundle:
 // `xuncha --version` loads only the entry, and a probe worker on PostgreSQL never loads PGlite.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { xuncha: 'src/cli/main.ts' },
+  // xlsx-worker: the thread that reads .xlsx imports (src/inventory/import/xlsx.ts finds it in dist/).
+  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
+  // `xuncha --version` without reading package.json at run time.
+  define: { 'process.env.XUNCHA_BUILD_VERSION': JSON.stringify(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version) },
   bundle: true,
   platform: 'node',
   format: 'esm',

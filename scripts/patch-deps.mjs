@@ -4,6 +4,8 @@
 // is no longer the version a repair was written for, so an upgrade is reviewed instead of silently
 // losing the repair (drop the entry once upstream ships the fix).
 //
+// See each entry for what it repairs.
+//
 // postgres 3.4.9 (porsager/postgres#1066, #1154, #1208): when a connection closes while a transaction
 // is open, sql.begin() sends its own ROLLBACK on that connection. closed() has already set the socket
 // to null, the write is deferred with setImmediate, and `socket.write` then throws a TypeError outside
@@ -26,6 +28,20 @@ const repairs = [
       ['  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)', '  function nextWrite(fn) {\n    if (!socket) return (chunk = nextWriteTimer = null, false) // xuncha: closed connection\n    const x = socket.write(chunk, fn)'],
       ['    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection(\'CONNECTION_DESTROYED\', options))\n\n    clearImmediate(nextWriteTimer)\n', "    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection('CONNECTION_DESTROYED', options))\n\n    clearImmediate(nextWriteTimer), chunk = nextWriteTimer = null // xuncha: forget the dropped write\n"],
       ['    incomings = null\n    clearImmediate(nextWriteTimer)\n    socket.removeListener(\'data\', data)', "    incomings = null\n    clearImmediate(nextWriteTimer), chunk = nextWriteTimer = null // xuncha: forget the dropped write\n    socket.removeListener('data', data)"],
+    ],
+  },
+  {
+    // exceljs 4.4.0's streaming reader (WorkbookReader) decodes each chunk of XML on its own, so a
+    // character split across two chunks (any Chinese text, eventually) turns into U+FFFD: names change
+    // silently on import. Decode the stream as a stream.
+    pkg: 'exceljs',
+    version: '4.4.0',
+    files: ['lib/utils/parse-sax.js'],
+    edits: [
+      [
+        '  for await (const chunk of iterable) {\n    saxesParser.write(bufferToString(chunk));',
+        "  const decoder = new TextDecoder('utf-8'); // xuncha: characters split across chunks\n  for await (const chunk of iterable) {\n    saxesParser.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true}));",
+      ],
     ],
   },
 ];

@@ -54,12 +54,15 @@ function step(msg) {
   process.stderr.write(`release: ${msg}\n`);
 }
 
-/** The program, laid out under `dir`: bin/xuncha, app/xuncha.mjs, app/drizzle, app/node_modules, node/. */
+/** The program, laid out under `dir`: bin/xuncha, app/xuncha.mjs, app/drizzle, app/node_modules, node/, package.json. */
 async function stageProgram(dir) {
   const lib = join(dir, 'app');
   mkdirSync(lib, { recursive: true });
   const result = await build({
     absWorkingDir: root,
+    // One file, not split as dist/ is: with the libraries inlined, esbuild's chunks evaluate shared
+    // modules in another order, and schemas then call `.openapi()` before @hono/zod-openapi has
+    // extended zod ("….openapi is not a function").
     entryPoints: ['src/cli/main.ts'],
     outfile: join(lib, 'xuncha.mjs'),
     bundle: true,
@@ -75,6 +78,8 @@ async function stageProgram(dir) {
     logLevel: 'warning',
   });
   cpSync(join(root, 'drizzle'), join(lib, 'drizzle'), { recursive: true });
+  // `xuncha --version` reads the version from ../package.json beside the bundle (src/cli/main.ts).
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: pkg.name, version, private: true, type: 'module', license: pkg.license }, null, 2)}\n`);
   for (const [name, keep] of Object.entries(EXTERNAL)) {
     const from = packageDir(name);
     copyTree(from, join(lib, 'node_modules', name), keep);

@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id';
 import { AppError } from './errors.js';
 import type { AppDeps } from './http/env.js';
 import { hasJsonText, jsonText } from './http/json-text.js';
-import { accessLog, requireAuth } from './http/middleware.js';
+import { accessLog, refuseNul, requireAuth } from './http/middleware.js';
 import { databaseAwayHeaders, handleError, problemResponse } from './http/problem.js';
 import { router } from './http/router.js';
 import { signInLimit } from './http/sign-in-limit.js';
@@ -39,6 +39,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', accessLog);
+  app.use('*', refuseNul);
   app.use('*', requestMetrics);
   app.use('*', signInLimit);
   // Values that carry their own JSON text (the systems list, built by PostgreSQL) are sent as is.

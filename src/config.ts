@@ -38,6 +38,10 @@ export const configSchema = z.object({
   SIGNIN_MAX_FAILURES: intFrom(1, 100_000).default(10),
   SIGNIN_WINDOW_SECONDS: intFrom(1, 86_400).default(900),
   SIGNIN_BLOCK_SECONDS: intFrom(1, 86_400).default(900),
+  /** Scheduled backups by the server (cron, TZ); unset or empty: none. Files go to BACKUP_DIR, the newest BACKUP_KEEP are kept. */
+  BACKUP_CRON: z.string().optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: intFrom(1, 1000).default(7),
   /** When campaign and finding reminders go out; empty disables. */
   REMINDER_CRON: z.string().default('0 9 * * *'),
 });

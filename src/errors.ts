@@ -95,5 +95,9 @@ export function fromDatabaseError(e: unknown): AppError | undefined {
   if (code === '23503') return new AppError('conflict', 'the record is referenced by or refers to a missing record');
   if (code === '22P02' || code === '22007' || code === '22008') return new AppError('bad_request', 'a value has the wrong format');
   if (code === '22001') return new AppError('bad_request', 'a value is too long');
+  // An id or count past the column's range (e.g. /sweeps/99999999999 against an integer key).
+  if (code === '22003') return new AppError('bad_request', 'a number is out of range');
+  // U+0000 or a byte sequence PostgreSQL's text cannot hold.
+  if (code === '22021' || code === '22P05') return new AppError('bad_request', 'a value holds a character that cannot be stored (such as U+0000)');
   return undefined;
 }

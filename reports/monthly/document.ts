@@ -513,6 +513,8 @@ function appendixSection(report: MonthlyReport, lang: Lang): ReportSection {
         note: null,
         heatColors: null,
       },
+      { kind: 'subheading', text: t(lang, 'report.heading.notes') },
+      { kind: 'list', ordered: false, items: [t(lang, 'report.note.representative'), t(lang, 'report.note.availability')] },
     ],
   };
 }

@@ -15,43 +15,43 @@ export { renderCsv, csvField } from './csv.js';
 export { renderXlsx, normaliseZipTimestamps } from './xlsx.js';
 export { renderJson } from './json.js';
 
-export const REPORT_FORMATS = ['html', 'md', 'csv', 'xlsx', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** One output format of the monthly report. */
+export interface ReportRenderer {
+  contentType: string;
+  /** A browser shows it (`inline`) rather than saving it as a file (`attachment`). */
+  inline: boolean;
+  render(report: MonthlyReport, lang: Lang): string | Buffer | Promise<Buffer>;
+}
+
+/**
+ * Every format of the monthly report, by the name `?format=` and `--format` take (and the file
+ * extension). The API's enum and response types, the pages' format lists and the CLI usage come from
+ * here: a new format is one renderer file and one entry.
+ */
+export const REPORT_RENDERERS = {
+  html: { contentType: 'text/html; charset=utf-8', inline: true, render: renderHtml },
+  md: { contentType: 'text/markdown; charset=utf-8', inline: false, render: renderMarkdown },
+  csv: { contentType: 'text/csv; charset=utf-8', inline: false, render: renderCsv },
+  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', inline: false, render: renderXlsx },
+  json: { contentType: 'application/json; charset=utf-8', inline: true, render: renderJson },
+} as const satisfies Record<string, ReportRenderer>;
+
+export type ReportFormat = keyof typeof REPORT_RENDERERS;
+export const REPORT_FORMATS = Object.keys(REPORT_RENDERERS) as [ReportFormat, ...ReportFormat[]];
 
 export interface RenderedReport {
   body: Buffer;
   contentType: string;
   /** File extension without the dot. */
   extension: ReportFormat;
+  /** Shown by a browser rather than downloaded. */
+  inline: boolean;
 }
-
-const CONTENT_TYPES: Record<ReportFormat, string> = {
-  html: 'text/html; charset=utf-8',
-  md: 'text/markdown; charset=utf-8',
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  json: 'application/json; charset=utf-8',
-};
 
 /** One entry point for the HTTP route and the CLI: the report in a format and language, as bytes. */
 export async function renderReport(report: MonthlyReport, format: ReportFormat, lang: Lang = DEFAULT_LANG): Promise<RenderedReport> {
-  let body: Buffer;
-  switch (format) {
-    case 'html':
-      body = Buffer.from(renderHtml(report, lang), 'utf8');
-      break;
-    case 'md':
-      body = Buffer.from(renderMarkdown(report, lang), 'utf8');
-      break;
-    case 'csv':
-      body = Buffer.from(renderCsv(report, lang), 'utf8');
-      break;
-    case 'xlsx':
-      body = await renderXlsx(report, lang);
-      break;
-    case 'json':
-      body = Buffer.from(renderJson(report, lang), 'utf8');
-      break;
-  }
-  return { body, contentType: CONTENT_TYPES[format], extension: format };
+  const renderer: ReportRenderer = REPORT_RENDERERS[format];
+  const out = await renderer.render(report, lang);
+  const body = typeof out === 'string' ? Buffer.from(out, 'utf8') : out;
+  return { body, contentType: renderer.contentType, extension: format, inline: renderer.inline };
 }

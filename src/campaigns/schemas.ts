@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { CAMPAIGN_ITEM_STATES, CAMPAIGN_STATUSES, TRANSFER_STATES } from '../db/schema/enums.js';
 import { codeSchema } from '../http/schemas.js';
 import { systemPatchSchema } from '../inventory/schemas.js';
 
 /** Item states of a system in a campaign. `disowned`: the department says it is not theirs and names no one. */
-export const ITEM_STATES = ['pending', 'confirmed', 'transfer_requested', 'transferred', 'retirement_requested', 'disowned'] as const;
+export const ITEM_STATES = CAMPAIGN_ITEM_STATES;
 export type ItemState = (typeof ITEM_STATES)[number];
 
 /** States in which the owner has answered for the system (the classifier's "confirmed"). */
@@ -118,7 +119,7 @@ export const campaignSchema = z
     id: z.number().int(),
     name: z.string(),
     deadline: z.string(),
-    status: z.enum(['open', 'closed']),
+    status: z.enum(CAMPAIGN_STATUSES),
     overdue: z.boolean(),
     scope: z.object({ departments: z.array(z.string()).optional(), counties: z.array(z.string()).optional() }),
     createdAt: z.string(),
@@ -137,7 +138,7 @@ export const campaignSummarySchema = z
     id: z.number().int(),
     name: z.string(),
     deadline: z.string(),
-    status: z.enum(['open', 'closed']),
+    status: z.enum(CAMPAIGN_STATUSES),
     overdue: z.boolean(),
     createdAt: z.string(),
     totals: z.object({ ...counts, ...links }),
@@ -167,7 +168,7 @@ export const transferSchema = z
     fromDepartmentName: z.string(),
     toDepartmentCode: z.string(),
     toDepartmentName: z.string(),
-    state: z.enum(['pending', 'accepted', 'rejected', 'cancelled']),
+    state: z.enum(TRANSFER_STATES),
     note: z.string().nullable(),
     requestedBy: z.string().nullable(),
     requestedAt: z.string(),

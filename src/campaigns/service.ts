@@ -87,7 +87,7 @@ export async function createCampaign(db: Db, actor: Actor, input: CampaignCreate
     for (let i = 0; i < snapshot.length; i += 1000) {
       await tx
         .insert(campaignItems)
-        .values(snapshot.slice(i, i + 1000).map((s) => ({ campaignId: id, systemId: s.systemId, departmentId: s.departmentId, state: 'pending', updatedAt: now })));
+        .values(snapshot.slice(i, i + 1000).map((s) => ({ campaignId: id, systemId: s.systemId, departmentId: s.departmentId, state: 'pending' as const, updatedAt: now })));
     }
     await recordAudit(tx, actor, {
       action: 'create',
@@ -328,7 +328,7 @@ const toDept = aliasedTable(departments, 'to_dept');
 export async function listTransfers(db: Db, principal: Principal, q: { campaignId?: number; state?: string; transferId?: number }): Promise<TransferDto[]> {
   const where: Array<SQL | undefined> = [
     q.campaignId !== undefined ? eq(transfers.campaignId, q.campaignId) : undefined,
-    q.state ? eq(transfers.state, q.state) : undefined,
+    q.state ? eq(transfers.state, q.state as (typeof transfers.state)['_']['data']) : undefined,
     q.transferId !== undefined ? eq(transfers.id, q.transferId) : undefined,
   ];
   const rows = await db

@@ -4,8 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** package.json's version: beside the bundle (dist/ → ../) or the sources (src/cli/ → ../../). */
+/**
+ * The version: set at build time (esbuild `define` of process.env.XUNCHA_BUILD_VERSION, as
+ * scripts/build.mjs does), else package.json beside the bundle (dist/ → ../) or the sources (src/cli/ → ../../).
+ */
 export function packageVersion(): string {
+  const built = process.env.XUNCHA_BUILD_VERSION;
+  if (built) return built;
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };

@@ -147,7 +147,7 @@ async function describe(e: unknown): Promise<{ line: string; code: number }> {
     import('./command.js'),
   ]);
   if (e instanceof UsageError) return { line: e.message, code: 2 };
-  if (e instanceof ConfigError || (e instanceof Error && e.name === 'DataDirBusyError')) return { line: e.message, code: 1 };
+  if (e instanceof ConfigError || (e instanceof Error && (e.name === 'DataDirBusyError' || e.name === 'BackupError'))) return { line: e.message, code: 1 };
   if (e instanceof AppError) {
     const where = e.errors?.length ? ` [${e.errors.slice(0, 3).map((f) => `${f.path}: ${f.message}`).join('; ')}${e.errors.length > 3 ? '; …' : ''}]` : '';
     return { line: `${e.message}${where}`, code: 1 };

@@ -10,4 +10,6 @@ export interface Database {
   /** Runs pending migrations from drizzle/. Safe to call from several processes at once on PostgreSQL. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** The embedded database's data directory as a gzipped tarball (PGlite only; for backups). */
+  dumpDataDir?(): Promise<Blob>;
 }

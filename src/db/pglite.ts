@@ -91,6 +91,7 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
       const { migrate } = await import('drizzle-orm/pglite/migrator');
       await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
       try {
         await client.close();

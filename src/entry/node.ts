@@ -63,7 +63,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   if (config.PORTAL_CRON && everyMinutes(config.PORTAL_CRON) === null && !cron.validate(config.PORTAL_CRON)) {
     throw new ConfigError(`invalid environment variable PORTAL_CRON: "${config.PORTAL_CRON}" is neither a cron expression nor "@every Nm" (1–1440 minutes)`);
   }
-  for (const name of ['SWEEP_CRON', 'REMINDER_CRON'] as const) {
+  for (const name of ['SWEEP_CRON', 'REMINDER_CRON', 'BACKUP_CRON'] as const) {
     if (config[name] && !cron.validate(config[name])) throw new ConfigError(`invalid environment variable ${name}: "${config[name]}" is not a cron expression`);
   }
   const probeDeps = probeDepsFromConfig(config);
@@ -102,6 +102,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     });
     sweeps.startBackground({ cron: config.SWEEP_CRON || undefined, portalCron: config.PORTAL_CRON || undefined });
     const reminders = config.REMINDER_CRON ? scheduleReminders(database.db, { cron: config.REMINDER_CRON, timeZone: config.TZ, baseUrl: config.PUBLIC_URL, log: logger }) : undefined;
+    const backups = config.BACKUP_CRON ? scheduleBackups(database, config, logger) : undefined;
     const app = createApp({
       db: database.db,
       logger,
@@ -133,6 +134,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
         logger.info('shutting down');
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await reminders?.stop();
+        await backups?.stop();
         await sweeps.stop();
         await database.close();
       })());
@@ -141,6 +143,36 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     await database.close();
     throw e;
   }
+}
+
+/** BACKUP_CRON: a backup into BACKUP_DIR (default DATA_DIR/backups), keeping the newest BACKUP_KEEP. */
+function scheduleBackups(database: Database, config: Config, logger: Logger) {
+  const dir = config.BACKUP_DIR ?? join(config.DATA_DIR, 'backups');
+  let running: Promise<void> | undefined;
+  const task = cron.schedule(
+    config.BACKUP_CRON!,
+    () => {
+      running ??= (async () => {
+        try {
+          const { backupOpenDatabase, writeScheduledBackup } = await import('../backup.js');
+          const bytes = await backupOpenDatabase(database, config);
+          const r = await writeScheduledBackup(bytes, dir, config.BACKUP_KEEP, new Date());
+          logger.info({ file: r.file, bytes: bytes.length, removed: r.removed.length }, 'scheduled backup written');
+        } catch (err) {
+          logger.error({ err }, 'scheduled backup failed');
+        } finally {
+          running = undefined;
+        }
+      })();
+    },
+    { timezone: config.TZ },
+  );
+  return {
+    async stop() {
+      await task.stop();
+      await running;
+    },
+  };
 }
 
 /** Shows the token once, on stderr when that is a terminal (a person at the console); never on a log stream. */

@@ -1,3 +1,4 @@
+import { WEBHOOK_KINDS } from '../db/schema/enums.js';
 /**
  * One notification, as every channel needs it: an event name, a Chinese title and text (the default
  * language of our users), optionally English, a link to the page that explains it, and structured data
@@ -15,7 +16,7 @@ export interface NotificationMessage {
   data?: Record<string, unknown>;
 }
 
-export const WEBHOOK_KINDS = ['wecom', 'dingtalk', 'generic', 'smtp'] as const;
+export { WEBHOOK_KINDS };
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
 /** WeCom (企业微信) group robots refuse markdown over 4096 bytes. */

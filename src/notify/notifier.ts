@@ -3,6 +3,8 @@ import type { Dispatcher } from 'undici';
 import type { Db } from '../db/client.js';
 import { notifications, webhooks } from '../db/schema/index.js';
 import { dingtalkBody, genericBody, mailText, wecomBody, type NotificationMessage } from './message.js';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { parseSmtpTarget, sendMail } from './smtp.js';
 import { ProbeFailure } from '../../probes/outcome.js';
 import type { EgressOptions } from '../../probes/egress.js';
@@ -46,6 +48,8 @@ export interface NotifierOptions {
   now?: () => Date;
   /** Per delivery; default 10 s. */
   timeoutMs?: number;
+  /** Mail: extra TLS settings (a test CA); the connection itself goes through `egress`. */
+  smtp?: { tls?: ConnectionOptions };
 }
 
 /** A claim on a notification row lasts this long; a process that died mid-send is retried after it. */
@@ -81,11 +85,11 @@ function errorOutcome(err: unknown): string {
 export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
   const now = opts.now ?? (() => new Date());
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  let egress: Promise<{ fetch: typeof globalThis.fetch; hostAllowed: (host: string) => Promise<boolean> }> | undefined;
+  let egress: Promise<{ fetch: typeof globalThis.fetch; hostAllowed: (host: string) => Promise<boolean>; connect: (host: string, port: number) => Promise<Socket> }> | undefined;
   const policyChecked = () =>
     (egress ??= import('../../probes/egress.js').then((m) => {
       const o = opts.egress ?? { policy: m.notifyPolicyFromEnv() };
-      return { fetch: opts.fetch ?? m.createPolicyFetch({ connectTimeoutMs: timeoutMs, ...o }), hostAllowed: (host: string) => m.hostAllowed(o, host) };
+      return { fetch: opts.fetch ?? m.createPolicyFetch({ connectTimeoutMs: timeoutMs, ...o }), hostAllowed: (host: string) => m.hostAllowed(o, host), connect: (host: string, port: number) => m.connectThroughPolicy({ connectTimeoutMs: timeoutMs, ...o }, host, port) };
     }));
 
   async function postJson(url: string, body: unknown, checkErrcode: boolean): Promise<string> {
@@ -130,9 +134,9 @@ export function createNotifier(db: Db, opts: NotifierOptions = {}): Notifier {
         if (!target) return 'error bad smtp target';
         const mail = mailText(message);
         try {
-          // Stop-gap until the SMTP client connects through connectThroughPolicy (probes/egress.ts).
-          if (!(await (await policyChecked()).hostAllowed(target.host))) return BLOCKED_OUTCOME;
-          return await sendMail(target, mail.subject, mail.body, at, timeoutMs);
+          // nodemailer speaks SMTP over the policy-checked socket of probes/egress.ts.
+          const { connect } = await policyChecked();
+          return await sendMail(target, mail.subject, mail.body, at, { timeoutMs, connect, ...opts.smtp });
         } catch (err) {
           return errorOutcome(err);
         }

@@ -1,18 +1,31 @@
-import { randomBytes } from 'node:crypto';
+import { isIP, type Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { checkAddress, targetPolicyFromEnv, type TargetPolicy } from '../../probes/policy.js';
 
 /**
- * A minimal SMTP client: plain SMTP (no STARTTLS, no AUTH) to a relay the bureau runs on its own network,
- * such as a government mail gateway that accepts mail from the service's address. Enough for reminders;
- * anything fancier belongs in that relay.
+ * Mail through nodemailer to the bureau's own mail server: `smtp://` (STARTTLS when the server offers
+ * it; `?starttls=required` refuses to go on without it) or `smtps://` (implicit TLS, port 465), with
+ * AUTH from the URL's user and password (`smtp://user:pass@mail.example:587?from=xuncha@example`).
+ * Certificates are verified against the host name in the URL; an internal CA is added with
+ * NODE_EXTRA_CA_CERTS. The address is resolved and checked against the target policy first, and the
+ * connection goes to that checked address (DNS cannot steer it elsewhere in between).
  */
 export interface SmtpTarget {
   host: string;
   port: number;
+  /** Implicit TLS from the first byte (smtps://). */
+  secure: boolean;
+  /** STARTTLS must succeed before anything else is sent. */
+  requireTls: boolean;
+  user?: string;
+  pass?: string;
   from: string;
   to: string[];
 }
 
-/** `smtp://host[:port][?from=addr]` and a comma list of recipients. */
+const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
+
+/** `smtp[s]://[user:pass@]host[:port][?from=addr&starttls=required]` and a comma list of recipients. */
 export function parseSmtpTarget(url: string, recipients: string | null | undefined): SmtpTarget | null {
   let u: URL;
   try {
@@ -20,7 +33,7 @@ export function parseSmtpTarget(url: string, recipients: string | null | undefin
   } catch {
     return null;
   }
-  if (u.protocol !== 'smtp:' || !u.hostname) return null;
+  if ((u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) return null;
   const to = (recipients ?? '')
     .split(/[,;\s]+/)
     .map((s) => s.trim())
@@ -28,77 +41,110 @@ export function parseSmtpTarget(url: string, recipients: string | null | undefin
   if (!to.length || to.some((a) => !EMAIL.test(a))) return null;
   const from = u.searchParams.get('from') ?? 'xuncha@localhost';
   if (!EMAIL.test(from)) return null;
-  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 25, from, to };
+  const starttls = u.searchParams.get('starttls');
+  if (starttls !== null && starttls !== 'required' && starttls !== 'optional') return null;
+  const secure = u.protocol === 'smtps:';
+  const target: SmtpTarget = {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : secure ? 465 : 25,
+    secure,
+    requireTls: !secure && starttls === 'required',
+    from,
+    to,
+  };
+  if (u.username) {
+    target.user = decodeURIComponent(u.username);
+    target.pass = decodeURIComponent(u.password);
+  }
+  return target;
 }
 
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
-
-function encodeHeader(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x20-\x7e]*$/.test(s) ? s : `=?UTF-8?B?${Buffer.from(s, 'utf8').toString('base64')}?=`;
+export interface SendMailOptions {
+  timeoutMs: number;
+  /**
+   * Opens the TCP connection through the target policy (probes/egress.ts connectThroughPolicy); nodemailer
+   * then speaks SMTP (and TLS, with the URL's host as servername) over it. Without it, the host is
+   * resolved with `lookup`, checked with `policy`, and nodemailer connects to the checked address.
+   */
+  connect?: (host: string, port: number) => Promise<Socket>;
+  /** Which addresses may be connected to; default from PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS. */
+  policy?: TargetPolicy;
+  /** Host name → addresses; default the system resolver. */
+  lookup?: (host: string) => Promise<string[]>;
+  /** Extra TLS settings (tests pass their CA here). */
+  tls?: ConnectionOptions;
 }
 
-export function buildMail(t: SmtpTarget, subject: string, body: string, at: Date): string {
-  const b64 = Buffer.from(body, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\r\n');
-  const domain = t.from.split('@')[1] ?? 'localhost';
-  return [
-    `From: ${t.from}`,
-    `To: ${t.to.join(', ')}`,
-    `Subject: ${encodeHeader(subject.replace(/[\r\n]+/g, ' '))}`,
-    `Date: ${at.toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${randomBytes(12).toString('hex')}@${domain}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    b64,
-  ].join('\r\n');
+async function systemLookup(host: string): Promise<string[]> {
+  const { lookup } = await import('node:dns/promises');
+  return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
 
-/** Sends one message; resolves to an outcome string (`ok`, `smtp_error 550 …`, `timeout`, …), never throws. */
-export async function sendMail(t: SmtpTarget, subject: string, body: string, at: Date, timeoutMs: number): Promise<string> {
-  const net = await import('node:net');
-  return new Promise<string>((resolve) => {
-    const socket = net.createConnection({ host: t.host, port: t.port });
-    let buffer = '';
-    let settled = false;
-    const finish = (outcome: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const steps: Array<{ send?: string; expect: number[] }> = [
-      { expect: [220] },
-      { send: `EHLO xuncha`, expect: [250] },
-      { send: `MAIL FROM:<${t.from}>`, expect: [250] },
-      ...t.to.map((to) => ({ send: `RCPT TO:<${to}>`, expect: [250, 251] })),
-      { send: 'DATA', expect: [354] },
-      // Dot-stuffing: a line starting with "." gets another.
-      { send: `${buildMail(t, subject, body, at).replace(/\r\n\./g, '\r\n..')}\r\n.`, expect: [250] },
-      { send: 'QUIT', expect: [221] },
-    ];
-    let step = 0;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (;;) {
-        // A reply ends with a line "NNN text" (a hyphen after the code means more lines follow).
-        const m = /(?:^|\r\n)(\d{3}) [^\r\n]*\r\n/.exec(buffer);
-        if (!m) return;
-        const code = Number(m[1]);
-        const line = buffer.slice(0, m.index + m[0].length).trim().split('\r\n').pop() ?? '';
-        buffer = buffer.slice(m.index + m[0].length);
-        const current = steps[step]!;
-        if (!current.expect.includes(code)) return finish(`smtp_error ${line.slice(0, 200)}`);
-        step += 1;
-        if (step >= steps.length) return finish('ok');
-        socket.write(`${steps[step]!.send}\r\n`);
-      }
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'connect_refused' : `error ${err.code ?? err.message}`));
-    socket.on('close', () => finish(step >= steps.length - 1 ? 'ok' : 'connection_reset'));
+/** The outcome strings of failed deliveries, in the notifier's vocabulary. */
+function outcomeOf(err: unknown): string {
+  const e = err as { code?: string; responseCode?: number; response?: string; message?: string; reason?: string };
+  const text = String(e?.response ?? e?.message ?? err).replace(/\s+/g, ' ').slice(0, 200);
+  if (e?.responseCode) return `smtp_error ${text}`;
+  if (e?.code === 'ETIMEDOUT' || e?.code === 'ESOCKET' && /timeout/i.test(text)) return 'timeout';
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return 'connect_refused';
+  if (e?.code === 'ECONNRESET' || /ECONNRESET/.test(text)) return 'connection_reset';
+  if (e?.code === 'ETLS' || /certificate|self[- ]signed|altnames|SSL|TLS/i.test(text)) return `tls_error ${text}`;
+  if (e?.code === 'EAUTH') return `smtp_error ${text}`;
+  return `error ${e?.code ?? ''} ${text}`.replace(/\s+/g, ' ').trim();
+}
+
+/** Sends one message; resolves to an outcome string (`ok`, `smtp_error 535 …`, `timeout`, `blocked_by_policy …`), never throws. */
+export async function sendMail(t: SmtpTarget, subject: string, body: string, at: Date, opts: SendMailOptions): Promise<string> {
+  let address = t.host;
+  if (!opts.connect) {
+    try {
+      const addresses = isIP(t.host) ? [t.host] : await (opts.lookup ?? systemLookup)(t.host);
+      if (!addresses.length) return 'dns_error no address';
+      const policy = opts.policy ?? targetPolicyFromEnv();
+      const verdicts = addresses.map((a) => ({ a, v: checkAddress(a, policy) }));
+      const allowed = verdicts.find((x) => x.v.allowed);
+      if (!allowed) return `blocked_by_policy ${verdicts[0]!.v.reason}`;
+      address = allowed.a;
+    } catch (err) {
+      return `dns_error ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    }
+  }
+  const { createTransport } = await import('nodemailer');
+  const connect = opts.connect;
+  const transport = createTransport({
+    host: address,
+    ...(connect
+      ? {
+          getSocket: (o: { host?: string; port?: number }, cb: (err: Error | null, socketOptions?: { connection: Socket }) => void) => {
+            connect(o.host ?? t.host, o.port ?? t.port).then((connection) => cb(null, { connection }), (err: Error) => cb(err));
+          },
+        }
+      : {}),
+    port: t.port,
+    secure: t.secure,
+    requireTLS: t.requireTls,
+    name: 'xuncha',
+    ...(t.user !== undefined ? { auth: { user: t.user, pass: t.pass ?? '' } } : {}),
+    // The certificate is checked against the name in the URL, not the address we connected to.
+    tls: { servername: isIP(t.host) ? undefined : t.host, ...opts.tls },
+    connectionTimeout: opts.timeoutMs,
+    greetingTimeout: opts.timeoutMs,
+    socketTimeout: opts.timeoutMs,
   });
+  try {
+    await transport.sendMail({
+      from: t.from,
+      to: t.to,
+      subject: subject.replace(/[\r\n]+/g, ' '),
+      text: body,
+      date: at,
+      textEncoding: 'base64',
+    });
+    return 'ok';
+  } catch (err) {
+    if ((await import('../../probes/egress.js')).isBlockedByPolicy(err)) return 'blocked_by_policy';
+    return outcomeOf(err);
+  } finally {
+    transport.close();
+  }
 }

@@ -24,6 +24,7 @@ import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
 import { codeSchema } from '../http/schemas.js';
 import { errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
+import { TRANSFER_STATES } from '../db/schema/enums.js';
 
 const tags = ['Campaigns'];
 
@@ -114,7 +115,7 @@ const transfersOf = createRoute({
   tags,
   security,
   summary: 'Hand-overs requested in a campaign',
-  request: { params: idParam, query: z.object({ state: z.enum(['pending', 'accepted', 'rejected', 'cancelled']).optional() }) },
+  request: { params: idParam, query: z.object({ state: z.enum(TRANSFER_STATES).optional() }) },
   responses: { 200: json(z.object({ items: z.array(transferSchema) }), 'Transfers'), ...errorResponses },
 });
 

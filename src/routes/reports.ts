@@ -3,7 +3,7 @@ import { requirePermission } from '../auth/access.js';
 import { AppError } from '../errors.js';
 import { router } from '../http/router.js';
 import { LANGS } from '../../i18n/index.js';
-import { REPORT_FORMATS } from '../../reports/monthly/index.js';
+import { REPORT_FORMATS, REPORT_RENDERERS } from '../../reports/monthly/index.js';
 import { renderMonthlyReport } from '../verdicts/monthly.js';
 import { errorResponses, security } from './common.js';
 
@@ -23,13 +23,12 @@ const monthly = createRoute({
   responses: {
     200: {
       description: 'The report; X-Inputs-Hash is the SHA-256 of its input, X-Report-Stored says whether the input is the stored one',
-      content: {
-        'text/html': { schema: z.string() },
-        'text/markdown': { schema: z.string() },
-        'text/csv': { schema: z.string() },
-        'application/json': { schema: z.unknown() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
-      },
+      content: Object.fromEntries(
+        Object.values(REPORT_RENDERERS).map((r) => {
+          const type = r.contentType.split(';')[0]!;
+          return [type, { schema: type === 'application/json' ? z.unknown() : type.startsWith('text/') ? z.string() : z.string().openapi({ format: 'binary' }) }];
+        }),
+      ),
     },
     ...errorResponses,
     422: { description: 'A month in the future or before any data', content: { 'application/problem+json': { schema: z.unknown() } } },
@@ -51,6 +50,6 @@ export const reportRoutes = router().openapi(monthly, async (c) => {
     'cache-control': r.stored ? 'private, max-age=300' : 'no-store',
   };
   const filename = `xuncha-monthly-${r.month}.${q.lang}.${r.extension}`;
-  headers['content-disposition'] = `${q.format === 'html' || q.format === 'json' ? 'inline' : 'attachment'}; filename="${filename}"`;
+  headers['content-disposition'] = `${r.inline ? 'inline' : 'attachment'}; filename="${filename}"`;
   return new Response(new Uint8Array(r.body), { status: 200, headers }) as never;
 });

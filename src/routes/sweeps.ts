@@ -7,7 +7,7 @@ import { router } from '../http/router.js';
 import { findSystem } from '../inventory/systems.js';
 import { codeSchema } from '../http/schemas.js';
 import { sweepProgress } from '../sweeps/queue.js';
-import { SWEEP_KINDS } from '../sweeps/types.js';
+import { STORED_PROBE_KINDS, SWEEP_KINDS } from '../sweeps/kinds/index.js';
 import { listUsage, upsertUsage, USAGE_METRICS } from '../sweeps/usage.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
@@ -41,7 +41,7 @@ const startSweep = createRoute({
   request: {
     body: jsonBody(
       z
-        .object({ systems: z.array(codeSchema).max(10_000).optional(), kinds: z.array(z.enum(SWEEP_KINDS as unknown as [string, ...string[]])).min(1).optional() })
+        .object({ systems: z.array(codeSchema).max(10_000).optional(), kinds: z.array(z.enum(SWEEP_KINDS)).min(1).optional() })
         .strict()
         .openapi('SweepStart'),
     ),
@@ -55,7 +55,7 @@ const getSweep = createRoute({
   tags: ['Sweeps'],
   security,
   summary: 'Progress and counts of a sweep',
-  request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: json(progressSchema, 'Progress'), ...errorResponses },
 });
 
@@ -72,7 +72,7 @@ const listProbes = createRoute({
   request: {
     params: codeParam,
     query: z.object({
-      kind: z.enum(['liveness', 'ipv6', 'freshness', 'usage_pull']).optional(),
+      kind: z.enum(STORED_PROBE_KINDS).optional(),
       since: z.string().datetime({ offset: true }).or(z.string().date()).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),

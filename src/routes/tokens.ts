@@ -52,7 +52,7 @@ const revoke = createRoute({
   tags,
   security,
   summary: 'Revoke a token',
-  request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 204: { description: 'Revoked' }, ...errorResponses },
 });
 

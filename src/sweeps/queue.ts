@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { rowCount, rowsOf } from '../db/sql.js';
 import { endpoints, sweeps, sweepTargets, systems, usageSources } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
+import { DEFAULT_SWEEP_KINDS, kindsFor } from './kinds/index.js';
 import type { LeasedTarget, SweepKind } from './types.js';
 
 export interface CreateSweepInput {
@@ -25,7 +26,7 @@ const PROBED_LIFECYCLES = ['construction', 'live', 'decommissioning'] as const;
  * system, plus one per enabled usage source when the sweep pulls usage.
  */
 export async function createSweep(db: Db, input: CreateSweepInput, now: Date): Promise<{ id: number; targets: number; created: boolean }> {
-  const kinds = input.kinds?.length ? [...new Set(input.kinds)] : (['liveness', 'usage'] as SweepKind[]);
+  const kinds = input.kinds?.length ? [...new Set(input.kinds)] : [...DEFAULT_SWEEP_KINDS];
   return db.transaction(async (tx) => {
     if (input.slot) {
       const inserted = await tx
@@ -63,8 +64,7 @@ async function fillSweep(tx: Db, sweepId: number, input: CreateSweepInput, kinds
     systemIds ? inArray(systems.id, systemIds) : undefined,
   );
   let count = 0;
-  const endpointKinds = kinds.filter((k) => k !== 'usage');
-  if (endpointKinds.length) {
+  if (kindsFor('endpoint', kinds).length) {
     const res = await tx.execute(sql`
       insert into ${sweepTargets} (sweep_id, system_id, endpoint_id, kind, url)
       select ${sweepId}, ${endpoints.systemId}, ${endpoints.id}, 'endpoint', ${endpoints.url}
@@ -74,7 +74,7 @@ async function fillSweep(tx: Db, sweepId: number, input: CreateSweepInput, kinds
       returning 1`);
     count += rowCount(res);
   }
-  if (kinds.includes('usage')) {
+  if (kindsFor('usage_source', kinds).length) {
     const res = await tx.execute(sql`
       insert into ${sweepTargets} (sweep_id, system_id, usage_source_id, kind, url)
       select ${sweepId}, ${usageSources.systemId}, ${usageSources.id}, 'usage_source', ${usageSources.url}
@@ -152,7 +152,7 @@ export async function claimCompletion(db: Db, workerId: string, done: Array<{ id
 }
 
 /** Target states still to do: spelt out (not `<> 'done'`) so the queue index answers. */
-export const UNFINISHED = ['pending', 'leased'];
+export const UNFINISHED = ['pending', 'leased'] as const;
 
 /** Marks the sweep done once no target is left; true when this call finished it. */
 export async function finishSweepIfComplete(db: Db, sweepId: number, now: Date): Promise<boolean> {

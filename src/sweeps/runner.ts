@@ -50,9 +50,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-/** The main result of a target for its queue row: the liveness (or pull) outcome. */
+/** The main result of a target for its queue row: its first kind's (liveness, or the pull, when asked). */
 function primaryOutcome(records: ProbeRecord[]): string {
-  return (records.find((r) => r.kind === 'liveness' || r.kind === 'usage_pull') ?? records[0])?.outcome ?? 'protocol_error';
+  return records[0]?.outcome ?? 'protocol_error';
 }
 
 /**

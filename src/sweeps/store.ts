@@ -4,6 +4,7 @@ import { contentChanges, endpoints, endpointState, inspectionDays, ipv6Changes, 
 import { INSPECTION_OPEN_MS } from '../../reports/inspection-rule.js';
 import { localDay } from '../../probes/time.js';
 import { intArray } from '../db/sql.js';
+import { probeKindOf } from './kinds/index.js';
 import type { ProbeRecord } from './types.js';
 
 interface DayRollup {
@@ -20,11 +21,11 @@ interface DayRollup {
   contentHash: string | null;
 }
 
-/** Liveness results folded into one row per system and day (the table reports read). */
+/** Results of the kinds that roll up daily (liveness) folded into one row per system and day (the table reports read). */
 export function rollupDays(records: ProbeRecord[], timeZone: string): DayRollup[] {
   const byKey = new Map<string, DayRollup>();
   for (const r of records) {
-    if (r.kind !== 'liveness') continue;
+    if (!probeKindOf(r.kind).rollsUpDaily) continue;
     const day = localDay(r.at, timeZone);
     const key = `${r.systemId}|${day}`;
     let d = byKey.get(key);
@@ -172,7 +173,7 @@ export function ipv6Step(prev: Ipv6StoredState, result: Record<string, unknown>,
 async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void> {
   const byEndpoint = new Map<number, ProbeRecord[]>();
   for (const r of records) {
-    if (r.endpointId === null || r.kind === 'usage_pull') continue;
+    if (r.endpointId === null || probeKindOf(r.kind).target !== 'endpoint') continue;
     const list = byEndpoint.get(r.endpointId) ?? [];
     list.push(r);
     byEndpoint.set(r.endpointId, list);

@@ -1,9 +1,9 @@
+import type { UsageMetric } from '../../reports/codes.js';
+import type { ProbeKind } from './kinds/index.js';
+
+export { SWEEP_KINDS, type ProbeKind, type SweepKind } from './kinds/index.js';
+
 /** What a probe run produces for storage: one row of probe_results plus what it says about its endpoint. */
-export type ProbeKind = 'liveness' | 'ipv6' | 'freshness' | 'usage_pull';
-export type SweepKind = 'liveness' | 'ipv6' | 'freshness' | 'usage';
-
-export const SWEEP_KINDS: readonly SweepKind[] = ['liveness', 'ipv6', 'freshness', 'usage'];
-
 export interface ProbeRecord {
   targetId: number;
   sweepId: number | null;
@@ -26,7 +26,7 @@ export interface ProbeRecord {
   ipv6?: Record<string, unknown>;
   sitemapLastmod?: Date | null;
   /** Usage pull: the value read and the metric/day it feeds. */
-  usage?: { metric: string; day: string; value: number; sourceId: number };
+  usage?: { metric: UsageMetric; day: string; value: number; sourceId: number };
 }
 
 export interface LeasedTarget {

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { IPV6_GRADES, type Ipv6Grade, type UsageMetric, USAGE_METRICS } from '../../reports/codes.js';
+import { IPV6_GRADES, representativeRole, type Ipv6Grade, type UsageMetric, USAGE_METRICS } from '../../reports/codes.js';
 import { addDays, addMonths, dayNumber, diffDays, maxDay, minDay, type Day } from '../../reports/dates.js';
 import type { ContentEvidence, EndpointFacts, Ipv6Evidence, ProbeDay, SystemEvidence, TlsEvidence, UsageDay, UsageSource } from '../../reports/evidence.js';
 import type { Policy } from '../../reports/policy.js';
@@ -334,6 +334,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     let sitemap: Day | null = null;
     let tls: TlsEvidence | null = null;
     let ipv6: (Ipv6Evidence & { at: number }) | null = null;
+    const representative = representativeRole(sysEps.map((e) => e.role));
     for (const e of sysEps) {
       if (before(e.sitemapLastmod)) sitemap = maxDay(sitemap, localDay(e.sitemapLastmod, tz));
       // Last-Modified counts only when it is a real past date: dynamic pages send the time of the request.
@@ -354,8 +355,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       const past = before(e.ipv6At) ? null : ipv6History.get(e.id);
       const v6 = (past ? past.ipv6 : e.ipv6) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
       const v6At = past ? past.at : e.ipv6At;
-      // The first portal (by position) with a measurement: the system's internet-facing homepage.
-      if (!ipv6 && e.role === 'portal' && v6 && isGrade(v6.grade) && before(v6At)) {
+      // The first representative endpoint (portal, else app, else api; by position) with a measurement.
+      if (!ipv6 && e.role === representative && v6 && isGrade(v6.grade) && before(v6At)) {
         ipv6 = {
           grade: v6.grade,
           measuredOn: localDay(v6At, tz),

@@ -40,7 +40,7 @@ import { hostOf } from '../../probes/host.js';
  * subtree) or an auditor/admin answers; viewers and other departments read or nothing.
  */
 
-export const FINDING_STATUSES = ['open', 'notified', 'answered', 'closed', 'reopened'] as const;
+export { FINDING_STATUSES } from '../db/schema/enums.js';
 
 /** The smallest interface reminders and notices need; `src/notify` `Notifier` satisfies it. */
 export interface FindingNotifier {

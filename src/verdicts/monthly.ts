@@ -1,7 +1,7 @@
 import { alias } from 'drizzle-orm/pg-core';
 import { asc, eq, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../reports/canonical.js';
-import { ANSWERED_OUTCOMES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
+import { ANSWERED_OUTCOMES, REPRESENTATIVE_ROLES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
 import { addMonthsToMonth, isMonth, monthEnd, monthOf, monthStart, type Day, type Month } from '../../reports/dates.js';
 import type { AnswerKind, FindingState } from '../../reports/findings.js';
 import {
@@ -23,6 +23,9 @@ import { departments, monthlyReports } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { activePolicy } from './policies.js';
 import { rowsOf } from '../db/sql.js';
+import { classify } from '../../reports/classify.js';
+import type { Policy } from '../../reports/policy.js';
+import { loadSystemEvidence } from './evidence.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
@@ -32,7 +35,8 @@ import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
  *  - statuses, reasons and flags per system at month end: the latest status_history row with
  *    `as_of <= month end` (the classifier appends one whenever any of them changes);
  *  - availability: the month's probe_days rollups (raw probe_results are never read);
- *  - 上云率 and networks: the inventory; IPv6 grade: the latest measurement of each system's portal
+ *  - 上云率 and networks: the inventory; IPv6 grade: the latest measurement of each system's
+ *    representative endpoint (`representativeRole`: portal, else app, else api)
  *    (endpoint_state keeps only the latest one, so a month rendered long after its end shows the grade
  *    measured since — the stored input freezes whatever the first rendering saw);
  *  - findings: state at month end, from their timestamps;
@@ -173,14 +177,15 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
       where s.created_at < ${endOfDay(asOf, tz).toISOString()}::timestamptz`),
     // IPv6 results of portals up to asOf: the history of changes, and each endpoint's latest result.
     db.execute(sql`
-      select e.system_id, e.position, e.id as endpoint_id, to_char(x.at at time zone ${tz}, 'YYYY-MM-DD') as day, x.grade, x.second_level, x.third_level
+      select e.system_id, e.position, e.id as endpoint_id, e.role::text as role, to_char(x.at at time zone ${tz}, 'YYYY-MM-DD') as day, x.grade, x.second_level, x.third_level
       from endpoints e join (
         select endpoint_id, at, grade, second_level_rate as second_level, third_level_rate as third_level from ipv6_changes
         union all
         select endpoint_id, ipv6_at, ipv6->>'grade', (ipv6->>'secondLevelRate')::float8, (ipv6->>'thirdLevelRate')::float8
         from endpoint_state where ipv6 ? 'grade' and ipv6_at is not null
       ) x on x.endpoint_id = e.id
-      where e.role = 'portal' and x.at < ${endOfDay(asOf, tz).toISOString()}::timestamptz
+      join (select system_id, ${representativeSql} as role from endpoints group by system_id) r on r.system_id = e.system_id and r.role = e.role::text
+      where x.at < ${endOfDay(asOf, tz).toISOString()}::timestamptz
       order by e.system_id, e.position, e.id, x.at`),
     // Narrow rows of every status change up to asOf, for the month-end statuses of the trend.
     db.execute(sql`
@@ -208,6 +213,7 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
   const departmentsList: ReportDepartment[] = deptRows.map((d) => ({ code: d.code, name: d.name, shortName: d.shortName, level: d.level, kind: d.kind, parentCode: d.parentCode }));
 
   const current = await snapshot(db, systemRows, ipv6AsOf(asOf), asOf, month);
+  await refreshReasonFigures(db, current.systems, systemRows, policy, asOf, tz);
 
   // Months ending before the first classification have no figures (gaps), rather than "all unknown".
   const history = rowsOf<Record<string, unknown>>(historyRows);
@@ -292,6 +298,32 @@ function ipv6Timeline(rows: Record<string, unknown>[]): (day: Day) => Map<number
     return out;
   };
 }
+
+/**
+ * The figures in a report's text are the report day's (issue 9 item 7): a stored verdict keeps the
+ * reasons of the day its status last changed, with that day's availability, days not updated… So the
+ * named systems' reasons are re-derived from the stored evidence as of `asOf`, and each stored reason
+ * takes the message (and start day) of the same code from that day. The verdict itself (status, which
+ * reasons) stays the stored one; a reason the evidence no longer shows keeps its stored text.
+ */
+async function refreshReasonFigures(db: Db, snapshots: SystemMonthSnapshot[], rows: SystemRow[], policy: Policy, asOf: Day, tz: string): Promise<void> {
+  const named = snapshots.filter((s) => s.reasons.length > 0 && (s.status === 'zombie' || s.status === 'semi_zombie' || s.status === 'exempt'));
+  if (named.length === 0) return;
+  const idOf = new Map(rows.map((r) => [r.code, r.id]));
+  const loaded = await loadSystemEvidence(db, { asOf, policy, timeZone: tz, systemIds: named.map((s) => idOf.get(s.code)!).filter((id) => id !== undefined) });
+  const fresh = new Map(loaded.map((l) => [l.evidence.system.code, classify(l.evidence, policy, asOf)]));
+  for (const s of named) {
+    const c = fresh.get(s.code);
+    if (!c) continue;
+    s.reasons = s.reasons.map((r) => {
+      const now = c.reasons.find((x) => x.code === r.code);
+      return now ? { code: r.code, since: now.since, message: { key: now.message.key, params: now.message.params } } : r;
+    });
+  }
+}
+
+/** Per system (grouped endpoints): the role of its representative endpoint (REPRESENTATIVE_ROLES, best first). */
+const representativeSql = sql.raw(`(case ${REPRESENTATIVE_ROLES.map((r) => `when bool_or(role::text = '${r}') then '${r}'`).join(' ')} end)`);
 
 /** Probes of a probe_days row that the server answered (ANSWERED_OUTCOMES, the one definition). */
 const answeredSql = sql.raw(ANSWERED_OUTCOMES.map((o) => `coalesce((outcomes->>'${o}')::int, 0)`).join(' + '));

@@ -292,7 +292,7 @@ webRoutes.get('/reports/monthly', async (c) => {
     status: 200,
     headers: {
       'content-type': r.contentType,
-      'content-disposition': `${format === 'html' || format === 'json' ? 'inline' : 'attachment'}; filename="${filename}"`,
+      'content-disposition': `${r.inline ? 'inline' : 'attachment'}; filename="${filename}"`,
       // The report may style itself inline; it may never run a script.
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
       'x-content-type-options': 'nosniff',

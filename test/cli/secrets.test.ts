@@ -18,7 +18,7 @@ describe('secrets stay out of the logs', () => {
   it('a full run logs none of the secrets it created or was sent', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'xuncha-secrets-'));
     dirs.push(dataDir);
-    const server = await startServe({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'debug', SWEEP_CRON: '', REMINDER_CRON: '' });
+    const server = await startServe({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'debug', SWEEP_CRON: '', REMINDER_CRON: '' }, 180_000);
     const secrets: string[] = [];
     let stopped = false;
     try {

@@ -230,7 +230,7 @@ async function seedEvidence(t: TestApp): Promise<void> {
     ipv6At: new Date(),
   });
   await db.insert(usageDays).values(
-    Array.from({ length: 20 }, (_, i) => ({ systemId: id, day: addDays(today, i - 20), metric: 'visits', source: 'push', value: 800 + ((i * 53) % 300) })),
+    Array.from({ length: 20 }, (_, i) => ({ systemId: id, day: addDays(today, i - 20), metric: 'visits' as const, source: 'push' as const, value: 800 + ((i * 53) % 300) })),
   );
   await db
     .update(systems)

@@ -288,23 +288,66 @@ describe('classify properties', () => {
     }
   });
 
-  it('the status agrees with the reasons and gaps', () => {
+  it('a failed probe replaced by a challenged one never makes the verdict worse', () => {
+    fc.assert(
+      fc.property(scenario, fc.nat(), fc.integer({ min: 1, max: 24 }), ([asOf, ev], pick, n) => {
+        const candidates = ev.probeDays.map((p, i) => ({ p, i })).filter((x) => x.p.failed > 0);
+        if (candidates.length === 0) return;
+        const { p, i } = candidates[pick % candidates.length]!;
+        // Up to n failed probes of that day were in truth WAF challenges.
+        const k = Math.min(n, p.failed - p.dnsNxdomain);
+        if (k <= 0) return;
+        const outcomes = { ...p.outcomes, timeout: (p.outcomes.timeout ?? 0) - k, challenged: k };
+        const changed: ProbeDay = { ...p, outcomes };
+        const before = classify(ev, defaultPolicy, asOf);
+        const after = classify({ ...ev, probeDays: ev.probeDays.map((x, j) => (j === i ? changed : x)) }, defaultPolicy, asOf);
+        expect(noWorse(before, after), `${before.status} -> ${after.status}`).toBe(true);
+        if (after.judged && p.day <= asOf && p.day > addDays(asOf, -defaultPolicy.probes.evidenceWindowDays)) expect(after.flags.map((f) => f.code)).toContain('probe_blocked');
+      }),
+      RUNS,
+    );
+  });
+
+  // Checked against the evidence itself, not against classify's own derivation.
+  it('every probe reason is true of the probe days it names', () => {
+    const answered = (p: ProbeDay) => (p.outcomes.ok ?? 0) + (p.outcomes.http_error ?? 0) + (p.outcomes.tls_error ?? 0) + (p.outcomes.challenged ?? 0);
     fc.assert(
       fc.property(scenario, ([asOf, ev]) => {
         const c = classify(ev, defaultPolicy, asOf);
-        if (!c.judged) {
-          expect(c.status).toBe('exempt');
-          return;
-        }
-        const v = c.wouldBe!;
-        if (c.reasons.some((r) => r.severity === 'zombie')) expect(v).toBe('zombie');
-        else if (c.reasons.length) expect(v).toBe('semi_zombie');
-        else expect(v).toBe(c.gaps.length ? 'insufficient_evidence' : 'active');
-        expect(VERDICT_RANK[v]).toBeGreaterThanOrEqual(0);
+        const days = ev.probeDays.filter((p) => p.day <= asOf);
         for (const r of c.reasons) {
-          if (r.since !== null) expect(r.since <= asOf).toBe(true);
-          expect(() => canonicalJson(r.evidence)).not.toThrow();
+          expect(r.since === null || r.since <= asOf).toBe(true);
+          if (r.code === 'unreachable' || r.code === 'dns_gone') {
+            const from = r.evidence.from as string;
+            const to = r.evidence.to as string;
+            const run = days.filter((p) => p.day >= from && p.day <= to);
+            expect(run.length).toBeGreaterThan(0);
+            for (const p of run) {
+              expect(answered(p), `${r.code} on ${p.day}`).toBe(0);
+              if (r.code === 'dns_gone') expect(p.dnsNxdomain).toBe(p.probes);
+            }
+            expect((r.evidence.calendarDays as number) >= (r.code === 'unreachable' ? 30 : 7)).toBe(true);
+            // Nobody used it lately: recent usage would have set the reason aside.
+            if (r.code === 'unreachable') expect(ev.usage.days.some((u) => u.value > 0 && u.day <= asOf && u.day > addDays(asOf, -30))).toBe(false);
+          }
+          if (r.code === 'availability_low') {
+            const inWindow = days.filter((p) => p.day > addDays(asOf, -30));
+            const probes = inWindow.reduce((x, p) => x + p.probes, 0);
+            const ok = inWindow.reduce((x, p) => x + answered(p), 0);
+            expect(ok / probes).toBeLessThan(0.95);
+          }
+          if (r.code === 'low_usage' && !ev.system.season) {
+            const users = ev.usage.days.filter((u) => u.metric === 'active_users' && u.day <= asOf && u.day > addDays(asOf, -30));
+            if (users.length) expect(Math.max(...users.map((u) => u.value))).toBeLessThan(r.evidence.threshold as number);
+          }
+          if (r.code === 'owner_missing' || r.code === 'no_maintainer' || r.code === 'duplicate_function') expect(r.since === null || typeof r.since === 'string').toBe(true);
         }
+        // An answered day in the last days of the run means no unreachable.
+        const latest = days.map((p) => p.day).sort().at(-1);
+        const latestDay = days.find((p) => p.day === latest);
+        if (latestDay && answered(latestDay) > 0) expect(c.reasons.map((r) => r.code)).not.toContain('unreachable');
+        // Owner gone with no successor is always a zombie, whatever else holds.
+        if (c.judged && ev.department.dissolvedOn !== null && ev.department.dissolvedOn <= asOf && !ev.department.successorCode) expect(c.wouldBe).toBe('zombie');
       }),
       RUNS,
     );

@@ -172,3 +172,12 @@ describe('item 4: content age uses the oldest proof', () => {
     expect(c.reasons.find((r) => r.code === 'homepage_not_updated')?.since).toBe('2025-03-01');
   });
 });
+
+describe('item 8: one endpoint represents a system (portal, else app, else api)', () => {
+  it('an internet-facing app-only system measured not ready is flagged like a portal would be', () => {
+    const app = withSystem(healthy({ ipv6: { grade: 'partial', measuredOn: AS_OF } }), { endpoints: [{ url: 'https://app.linyi.gov.cn/', role: 'app' }] });
+    expect(run(app).flags.map((f) => f.code)).toContain('ipv6_not_ready');
+    const adminOnly = withSystem(app, { endpoints: [{ url: 'https://admin.linyi.gov.cn/', role: 'admin' }] });
+    expect(run(adminOnly).flags.map((f) => f.code)).not.toContain('ipv6_not_ready');
+  });
+});

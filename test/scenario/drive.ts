@@ -68,8 +68,9 @@ export interface DriveOptions {
 }
 
 export interface DriveStats {
-  /** Wall-clock milliseconds spent per phase, to keep the scenario cheap. */
+  /** Wall-clock and CPU (user + system) milliseconds spent per phase, to keep the scenario cheap. */
   ms: Record<'lanes' | 'weekly' | 'classify' | 'usage', number>;
+  cpuMs: Record<'lanes' | 'weekly' | 'classify' | 'usage', number>;
   days: number;
   sweeps: number;
   classifications: number;
@@ -99,17 +100,21 @@ export async function driveCity(o: DriveOptions): Promise<DriveStats> {
   const depsFor = (timeoutMs: number): ProbeDeps => ({ resolver, policy, timeoutMs, clock: o.clock, limiter: createProbeLimiter(64, 8) });
   const lanes = o.lanes.map((l) => ({ ...l, deps: depsFor(l.timeoutMs) }));
   const weeklyDeps = depsFor(Math.max(...o.lanes.map((l) => l.timeoutMs)));
-  const stats: DriveStats = { ms: { lanes: 0, weekly: 0, classify: 0, usage: 0 }, days: 0, sweeps: 0, classifications: 0, usagePosts: 0 };
+  const stats: DriveStats = { ms: { lanes: 0, weekly: 0, classify: 0, usage: 0 }, cpuMs: { lanes: 0, weekly: 0, classify: 0, usage: 0 }, days: 0, sweeps: 0, classifications: 0, usagePosts: 0 };
   const count = diffDays(o.last, o.first) + 1;
   for (let index = 0; index < count; index++) {
     const day = addDays(o.first, index);
     o.fleet.setDay(day, index);
     o.clock.set(at(day, '02:00'));
     let mark = performance.now();
+    let cpu = process.cpuUsage();
     const lap = (phase: keyof DriveStats['ms']) => {
       const t = performance.now();
+      const c = process.cpuUsage(cpu);
       stats.ms[phase] += t - mark;
+      stats.cpuMs[phase] += (c.user + c.system) / 1000;
       mark = t;
+      cpu = process.cpuUsage();
     };
     const running: Promise<void>[] = [];
     for (const lane of lanes.filter((l) => l.waiting)) {

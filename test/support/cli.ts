@@ -9,11 +9,24 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `xuncha` binary in a child process. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
+/**
+ * The environment of a child `xuncha`: the test's own, less what points at a database server. A test of
+ * the embedded database must not reach the PostgreSQL server a `TEST_DATABASE_URL=… npm test` run
+ * names (nor a DATABASE_URL of the shell); a test that wants PostgreSQL passes DATABASE_URL itself.
+ */
+export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, TEST_DATABASE_URL: _test, TEST_BACKENDS: _backends, ...inherited } = process.env;
+  return { ...inherited, ...extra };
+}
+
+/**
+ * Runs the real `xuncha` binary in a child process and waits for it to exit. `timeoutMs` only stops a
+ * child that hangs: it is generous, since a loaded machine can take many seconds to start one.
+ */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 300_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: childEnv({ LOG_LEVEL: 'warn', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -30,8 +43,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 }
 
 /** Starts `xuncha serve` and resolves once it listens; returns its URL and a stop function. */
-export async function startServe(env: Record<string, string>, timeoutMs = 60_000, cwd?: string) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(env: Record<string, string>, timeoutMs = 300_000, cwd?: string) {
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: childEnv({ LOG_LEVEL: 'info', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

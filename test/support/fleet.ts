@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -93,6 +94,8 @@ export interface Fleet {
   ports: Record<FleetServer, number>;
   /** `scheme://name:port/path` on one of the fleet's servers. */
   url(name: string, path?: string, server?: FleetServer): string;
+  /** Emits `request` with the path of every request a web server of the fleet received, before it answers. */
+  events: EventEmitter<{ request: [path: string] }>;
   close(): Promise<void>;
 }
 
@@ -104,7 +107,11 @@ interface FleetState {
 export async function startFleet(): Promise<Fleet> {
   const state: FleetState = { httpPort: 0, drips: new Set() };
   const closers: Array<() => Promise<void>> = [];
-  const handler = (req: IncomingMessage, res: ServerResponse) => route(req, res, state);
+  const events = new EventEmitter<{ request: [path: string] }>();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    events.emit('request', new URL(req.url ?? '/', 'http://fleet.invalid').pathname);
+    route(req, res, state);
+  };
 
   const http = await listenDual(() => createHttpServer(handler));
   state.httpPort = http.port;
@@ -144,6 +151,7 @@ export async function startFleet(): Promise<Fleet> {
   return {
     dnsServers: dns.address,
     dns,
+    events,
     ca: tlsFile('ca.crt'),
     ipv6,
     ports,

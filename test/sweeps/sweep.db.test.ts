@@ -2,7 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeLimiter } from '../../probes/concurrency.js';
 import type { ProbeDeps } from '../../probes/deps.js';
-import { systemClock } from '../../probes/outcome.js';
+import { createProbeResolver } from '../../probes/dns.js';
+import { systemClock, type ProbeClock } from '../../probes/outcome.js';
 import { endpointState, endpoints, inspectionDays, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
 import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
 import { runSweepWorker } from '../../src/sweeps/runner.js';
@@ -15,15 +16,46 @@ import { startFleetHarness, type FleetHarness } from '../support/fleet-setup.js'
 
 const TZ = 'Asia/Shanghai';
 
+/**
+ * The system clock, except that a probe's deadline passes only when the test says so: a loaded machine
+ * never turns a slow healthy probe into a timeout, and the hanging one times out without a wait.
+ */
+function deadlineClock() {
+  const pending = new Set<() => void>();
+  const waiters: Array<() => void> = [];
+  const clock: ProbeClock = {
+    ...systemClock,
+    setTimer(_ms, fn) {
+      pending.add(fn);
+      for (const w of waiters.splice(0)) w();
+      return () => pending.delete(fn);
+    },
+  };
+  return {
+    clock,
+    pending: () => pending.size,
+    /** Resolves once a probe has started and is waiting for its deadline. */
+    started: () => new Promise<void>((resolve) => (pending.size ? resolve() : waiters.push(resolve))),
+    /** Every probe still waiting runs out of time now. */
+    expireAll() {
+      for (const fn of [...pending]) fn();
+    },
+  };
+}
+
 describe.each(backends)('sweeps on %s', (backend) => {
   let t: TestApp;
   let h: FleetHarness;
   let deps: ProbeDeps;
+  let deadlines: ReturnType<typeof deadlineClock>;
 
   beforeAll(async () => {
     h = await startFleetHarness();
     t = await startTestApp(backend);
-    deps = { resolver: h.resolver, policy: h.policy, timeoutMs: 1500, clock: systemClock, limiter: createProbeLimiter(50, 4) };
+    deadlines = deadlineClock();
+    // Budgets no loaded machine reaches: the only timeout is the one the test lets pass.
+    const resolver = createProbeResolver({ servers: h.fleet.dnsServers, timeoutMs: 60_000, tries: 1 });
+    deps = { resolver, policy: h.policy, timeoutMs: 60_000, clock: deadlines.clock, limiter: createProbeLimiter(50, 4) };
     await t.call('POST', '/api/v1/departments', { body: { code: 'C', name: '临沂市人民政府', level: 'city', kind: 'government' } });
     const make = async (code: string, urls: string[], extra: Record<string, unknown> = {}) => {
       const res = await t.call('POST', '/api/v1/systems', { body: { code, name: code, departmentCode: 'C', endpoints: urls.map((url) => ({ url })), ...extra } });
@@ -45,7 +77,19 @@ describe.each(backends)('sweeps on %s', (backend) => {
     const { db } = t.database;
     const sweep = await createSweep(db, { trigger: 'cli', kinds: ['liveness'] }, new Date());
     expect(sweep.targets).toBe(6); // PLANNED is not probed
-    const stats = await runSweepWorker({ db, deps, workerId: 'w1', timeZone: TZ, sweepId: sweep.id, concurrency: 10, probe: { ca: h.fleet.ca, retries: 0 } });
+    let stored = 0;
+    let fiveStored!: () => void;
+    const othersDone = new Promise<void>((resolve) => (fiveStored = resolve));
+    const worker = runSweepWorker({
+      db, deps, workerId: 'w1', timeZone: TZ, sweepId: sweep.id, concurrency: 10, probe: { ca: h.fleet.ca, retries: 0 },
+      onBatch: (n) => ((stored += n) >= 5 ? fiveStored() : undefined),
+    });
+    // Every endpoint but /hang has answered and is stored; then the hanging probe's time runs out.
+    await othersDone;
+    await deadlines.started();
+    expect(deadlines.pending()).toBe(1);
+    deadlines.expireAll();
+    const stats = await worker;
     expect(stats).toMatchObject({ targets: 6, ok: 2, failed: 4, lostLeases: 0 });
 
     const progress = await sweepProgress(db, sweep.id, new Date());
@@ -171,12 +215,14 @@ describe.each(backends)('sweeps on %s', (backend) => {
     const sweep = await createSweep(db, { trigger: 'cli', systems: ['HEALTHY', 'BROKEN'], kinds: ['liveness'] }, new Date());
     const before = (await db.select({ n: sql<number>`count(*)::int` }).from(probeResults))[0]!.n;
     // A worker leases everything for a short time and dies.
-    const dead = await leaseTargets(db, { sweepId: sweep.id, workerId: 'dead', limit: 10, leaseMs: 200, now: new Date() });
+    const leasedAt = new Date();
+    const dead = await leaseTargets(db, { sweepId: sweep.id, workerId: 'dead', limit: 10, leaseMs: 200, now: leasedAt });
     expect(dead).toHaveLength(3);
     // While the lease holds, nobody else can take them.
-    expect(await leaseTargets(db, { sweepId: sweep.id, workerId: 'other', limit: 10, leaseMs: 200, now: new Date() })).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 300));
-    const stats = await runSweepWorker({ db, deps, workerId: 'alive', timeZone: TZ, sweepId: sweep.id, concurrency: 5, probe: { ca: h.fleet.ca, retries: 0 } });
+    expect(await leaseTargets(db, { sweepId: sweep.id, workerId: 'other', limit: 10, leaseMs: 200, now: new Date(leasedAt.getTime() + 199) })).toHaveLength(0);
+    // The next worker's clock is past the lease: it takes the targets over.
+    const later = () => new Date(Date.now() + 60_000);
+    const stats = await runSweepWorker({ db, deps, workerId: 'alive', timeZone: TZ, sweepId: sweep.id, concurrency: 5, now: later, probe: { ca: h.fleet.ca, retries: 0 } });
     expect(stats.targets).toBe(3);
     // The dead worker comes back late: its results are not stored.
     const late = await claimCompletion(db, 'dead', dead.map((d) => ({ id: d.id, outcome: 'ok' })), new Date());

@@ -2,11 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { addDays, addMonthsToMonth, monthEnd, monthOf } from '../../reports/dates.js';
 import { openPglite } from '../../src/db/pglite.js';
 import { localDay } from '../../probes/time.js';
 import { runCli } from '../support/cli.js';
+
+// Each case waits for real child processes to exit; a loaded machine can take many seconds to start
+// one, so the cap only stops a hang and never decides a result.
+vi.setConfig({ testTimeout: 600_000 });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

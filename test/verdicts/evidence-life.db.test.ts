@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../reports/classify.js';
 import { addDays } from '../../reports/dates.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { contentChanges, endpointState, probeResults, usageDays } from '../../src/db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { buildMonthlyReport, localizeReport } from '../../reports/monthly/index.js';
+import { contentChanges, endpoints, endpointState, probeResults, statusHistory, systems, usageDays } from '../../src/db/schema/index.js';
 import { loadEvidence } from '../../src/verdicts/evidence.js';
 import { monthlyReportInput } from '../../src/verdicts/monthly.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
@@ -78,6 +80,34 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     expect(c.reasons.find((r) => r.code === 'homepage_not_updated')?.since).toBe('2025-03-01');
   });
 
+  it('an internet-facing system whose only endpoint is an app is measured for IPv6 on that app (representative endpoint)', async () => {
+    const { db } = t.database;
+    const res = await t.call('POST', '/api/v1/systems', {
+      body: { code: 'APPONLY', name: '爱山东临沂分厅', departmentCode: '371300-DSJ', operatorUnit: '临沂市大数据中心', network: 'internet', endpoints: [{ url: 'https://app.linyi.example/', role: 'app' }, { url: 'https://admin.linyi.example/', role: 'admin' }] },
+    });
+    expect(res.status).toBe(201);
+    const app = (await ids(db)).APPONLY!;
+    await db.update(systems).set({ createdAt: at('2026-05-01', 9) }).where(eq(systems.id, app.id));
+    const all = await db.select().from(endpoints).where(eq(endpoints.systemId, app.id));
+    const appEp = all.find((e) => e.role === 'app')!;
+    const adminEp = all.find((e) => e.role === 'admin')!;
+    await probeDayRows(db, app.id, addDays(TODAY, -20), TODAY, () => ({ probes: 24, ok: 24 }));
+    await db.insert(endpointState).values([
+      { endpointId: appEp.id, systemId: app.id, lastProbeAt: at(TODAY, 2), lastOutcome: 'ok', ipv6: { grade: 'ready', secondLevelRate: 1, thirdLevelRate: 1 }, ipv6At: at(TODAY, 2) },
+      { endpointId: adminEp.id, systemId: app.id, lastProbeAt: at(TODAY, 2), lastOutcome: 'ok', ipv6: { grade: 'no_ipv6' }, ipv6At: at(TODAY, 3) },
+    ]);
+    const [ev] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [app.id] });
+    expect(ev!.ipv6).toMatchObject({ grade: 'ready' });
+    await classifyAll(db, { now: NOW, timeZone: TZ });
+    const { input } = await monthlyReportInput(db, '2026-11', { now: NOW, timeZone: TZ });
+    expect(input.systems.find((x) => x.code === 'APPONLY')!.ipv6).toMatchObject({ grade: 'ready' });
+    const report = buildMonthlyReport(input);
+    const doc = localizeReport(report, 'zh');
+    const text = JSON.stringify(doc.sections.find((x) => x.id === 'appendix'));
+    expect(text).toContain('有门户网站的取门户，否则取应用，再否则取接口');
+    expect(JSON.stringify(localizeReport(report, 'en').sections)).toContain('its portal, else its app, else its API');
+  });
+
   it('monthly availability counts the probes the server answered: HTTP and TLS errors and challenges', async () => {
     const { db } = t.database;
     const flaky = (await ids(db)).FLAKY!;
@@ -88,5 +118,30 @@ describe.each(backends)('evidence of life from stored probes on %s', (backend) =
     expect(s.availability).toEqual({ probes: 80, ok: 60 });
     const dead = input.systems.find((x) => x.code === 'DEAD')!;
     expect(dead.availability!.ok).toBe(dead.availability!.probes);
+  });
+});
+
+describe.each(backends)('report figures are the report day\'s on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend, { now: () => NOW });
+    await cityFixture(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('the 主要问题 sentence gives availability as of the month end, not as of the day the status last changed', async () => {
+    const { db } = t.database;
+    await classifyAll(db, { now: NOW, timeZone: TZ });
+    const flaky = (await ids(db)).FLAKY!;
+    const [stored] = await db.select({ reasons: statusHistory.reasons }).from(statusHistory).where(eq(statusHistory.systemId, flaky.id));
+    const storedParams = (stored!.reasons as Array<{ code: string; message: { params: Record<string, unknown> } }>).find((r) => r.code === 'availability_low')!.message.params;
+    // After the verdict: ten more days, half of the probes unanswered. The status stays semi_zombie/availability_low.
+    await probeDayRows(db, flaky.id, addDays(TODAY, 1), '2026-11-30', () => ({ probes: 24, ok: 12 }));
+    const { input } = await monthlyReportInput(db, '2026-11', { now: new Date('2026-12-02T04:00:00Z'), timeZone: TZ });
+    const reason = input.systems.find((s) => s.code === 'FLAKY')!.reasons.find((r) => r.code === 'availability_low')!;
+    const [ev] = await loadEvidence(db, { asOf: '2026-11-30', policy: defaultPolicy, timeZone: TZ, systemIds: [flaky.id] });
+    const truth = classify(ev!, defaultPolicy, '2026-11-30').reasons.find((r) => r.code === 'availability_low')!;
+    expect(truth.message.params.availability).not.toBe(storedParams.availability);
+    expect(reason.message?.params).toEqual(truth.message.params);
   });
 });

@@ -6,7 +6,7 @@ import { createSweep, sweepProgress } from '../../sweeps/queue.js';
 import { runSweepWorker } from '../../sweeps/runner.js';
 import { newWorkerId } from '../../sweeps/service.js';
 import { probeDepsFromConfig } from '../../sweeps/process.js';
-import { SWEEP_KINDS, type SweepKind } from '../../sweeps/types.js';
+import { SWEEP_KINDS, type SweepKind } from '../../sweeps/kinds/index.js';
 import { upsertUsage } from '../../sweeps/usage.js';
 import { createLogger } from '../../logger.js';
 import { UsageError, type Command } from '../command.js';
@@ -19,7 +19,7 @@ function progressBar(done: number, total: number, width = 30): string {
 
 export const sweepCommand: Command = {
   words: ['sweep'],
-  usage: 'xuncha sweep [--system CODE]… [--concurrency N] [--kinds liveness,ipv6,freshness,usage] [--join ID] [--json]',
+  usage: `xuncha sweep [--system CODE]… [--concurrency N] [--kinds ${SWEEP_KINDS.join(',')}] [--join ID] [--json]`,
   summary: 'probe now and print a summary',
   options: {
     system: { type: 'string', multiple: true },

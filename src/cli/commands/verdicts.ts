@@ -1,6 +1,6 @@
 import { STATUSES } from '../../../reports/codes.js';
 import { isDay } from '../../../reports/dates.js';
-import type { ReportFormat } from '../../../reports/monthly/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../../reports/monthly/index.js';
 import { isLang } from '../../../i18n/index.js';
 import { localDay } from '../../../probes/time.js';
 import { UsageError, type Command } from '../command.js';
@@ -48,7 +48,7 @@ export const classifyCommand: Command = {
 
 export const reportMonthlyCommand: Command = {
   words: ['report', 'monthly'],
-  usage: 'xuncha report monthly --month YYYY-MM [--lang zh|en] [--format html|md|csv|xlsx|json] [--out FILE]',
+  usage: `xuncha report monthly --month YYYY-MM [--lang zh|en] [--format ${REPORT_FORMATS.join('|')}] [--out FILE]`,
   summary: 'the monthly report (stdout unless --out)',
   options: { month: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   async run({ values, positionals }, ctx) {
@@ -59,7 +59,6 @@ export const reportMonthlyCommand: Command = {
     const lang = (values.lang as string | undefined) ?? 'zh';
     if (!isLang(lang)) throw new UsageError(`--lang must be zh or en, got "${lang}"`);
     const format = (values.format as string | undefined) ?? 'html';
-    const { REPORT_FORMATS } = await import('../../../reports/monthly/index.js');
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
     const out = values.out as string | undefined;
     if (!out) refuseBinaryOnTerminal(format === 'xlsx', 'an .xlsx report');

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { departments } from './departments.js';
 import { systems } from './systems.js';
+import { CAMPAIGN_ITEM_STATES, CAMPAIGN_STATUSES, TRANSFER_STATES } from './enums.js';
 
 /** An ownership confirmation campaign over some departments or counties, with a deadline. */
 export const campaigns = pgTable('campaigns', {
@@ -10,8 +11,7 @@ export const campaigns = pgTable('campaigns', {
   /** `{departments: [code], counties: [code]}` as requested. */
   scope: jsonb('scope').notNull(),
   deadline: date('deadline', { mode: 'string' }).notNull(),
-  /** `open` | `closed` */
-  status: text('status').notNull().default('open'),
+  status: text('status', { enum: CAMPAIGN_STATUSES }).notNull().default('open'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   createdBy: text('created_by'),
 });
@@ -50,8 +50,7 @@ export const campaignItems = pgTable(
     departmentId: integer('department_id')
       .notNull()
       .references(() => departments.id),
-    /** `pending` | `confirmed` | `transfer_requested` | `transferred` | `retirement_requested` */
-    state: text('state').notNull().default('pending'),
+    state: text('state', { enum: CAMPAIGN_ITEM_STATES }).notNull().default('pending'),
     confirmedByName: text('confirmed_by_name'),
     confirmedByPhone: text('confirmed_by_phone'),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
@@ -76,8 +75,7 @@ export const transfers = pgTable(
       .notNull()
       .references(() => departments.id),
     campaignId: integer('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
-    /** `pending` | `accepted` | `rejected` | `cancelled` */
-    state: text('state').notNull().default('pending'),
+    state: text('state', { enum: TRANSFER_STATES }).notNull().default('pending'),
     note: text('note'),
     requestedBy: text('requested_by'),
     requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -32,3 +32,19 @@ export const userScope = pgEnum('user_scope', USER_SCOPES);
 export const endpointRole = pgEnum('endpoint_role', ENDPOINT_ROLES);
 export const systemStatus = pgEnum('system_status', SYSTEM_STATUSES);
 export const role = pgEnum('role', ROLES);
+
+// State columns stored as plain `text` (no database enum, so a new value needs no migration), typed
+// with these values through Drizzle's `text(col, { enum })`. Services import the lists from here.
+export const CAMPAIGN_STATUSES = ['open', 'closed'] as const;
+export const CAMPAIGN_ITEM_STATES = ['pending', 'confirmed', 'transfer_requested', 'transferred', 'retirement_requested', 'disowned'] as const;
+export const TRANSFER_STATES = ['pending', 'accepted', 'rejected', 'cancelled'] as const;
+export const SWEEP_STATUSES = ['queued', 'running', 'done', 'cancelled'] as const;
+export const SWEEP_TRIGGERS = ['cli', 'api', 'cron'] as const;
+/** What a sweep target is: one of a system's endpoints, or one of its usage sources. */
+export const SWEEP_TARGET_KINDS = ['endpoint', 'usage_source'] as const;
+export const SWEEP_TARGET_STATES = ['pending', 'leased', 'done'] as const;
+/** Where a usage value came from: pushed to the API, pulled from a source, or read from an access log. */
+export const USAGE_ORIGINS = ['push', 'pull', 'log'] as const;
+export const USAGE_SOURCE_KINDS = ['json', 'prometheus'] as const;
+export const FINDING_STATUSES = ['open', 'notified', 'answered', 'closed', 'reopened'] as const;
+export const WEBHOOK_KINDS = ['wecom', 'dingtalk', 'generic', 'smtp'] as const;

@@ -17,6 +17,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { endpoints, systems } from './systems.js';
 import { sweeps } from './sweeps.js';
+import { USAGE_ORIGINS, USAGE_SOURCE_KINDS } from './enums.js';
+import { USAGE_METRICS } from '../../../reports/codes.js';
+import type { ProbeKind } from '../../sweeps/kinds/index.js';
 
 /**
  * Raw probe results. Kept PROBE_RETENTION_DAYS (default 35) and pruned by `at`; reports read the
@@ -31,8 +34,8 @@ export const probeResults = pgTable(
       .notNull()
       .references(() => systems.id, { onDelete: 'cascade' }),
     endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'set null' }),
-    /** `liveness` | `ipv6` | `freshness` | `usage_pull` */
-    kind: text('kind').notNull(),
+    /** A `stored` name of src/sweeps/kinds (PROBE_KINDS). */
+    kind: text('kind').notNull().$type<ProbeKind>(),
     url: text('url').notNull(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
     /** An outcome code of the contract (`ok`, `timeout`, `dns_nxdomain`, …). */
@@ -167,10 +170,8 @@ export const usageDays = pgTable(
       .notNull()
       .references(() => systems.id, { onDelete: 'cascade' }),
     day: date('day', { mode: 'string' }).notNull(),
-    /** `visits` | `active_users` | `logins` | `transactions` */
-    metric: text('metric').notNull(),
-    /** `push` | `pull` | `log` */
-    source: text('source').notNull(),
+    metric: text('metric', { enum: USAGE_METRICS }).notNull(),
+    source: text('source', { enum: USAGE_ORIGINS }).notNull(),
     value: doublePrecision('value').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -183,12 +184,11 @@ export const usageSources = pgTable('usage_sources', {
   systemId: integer('system_id')
     .notNull()
     .references(() => systems.id, { onDelete: 'cascade' }),
-  /** `json` | `prometheus` */
-  kind: text('kind').notNull(),
+  kind: text('kind', { enum: USAGE_SOURCE_KINDS }).notNull(),
   url: text('url').notNull(),
   /** JSON pointer (json) or metric name with optional label matchers (prometheus). */
   selector: text('selector').notNull(),
-  metric: text('metric').notNull(),
+  metric: text('metric', { enum: USAGE_METRICS }).notNull(),
   enabled: boolean('enabled').notNull().default(true),
   lastPulledAt: timestamp('last_pulled_at', { withTimezone: true, mode: 'date' }),
   lastOutcome: text('last_outcome'),

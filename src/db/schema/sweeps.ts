@@ -1,13 +1,12 @@
 import { bigserial, index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { endpoints, systems } from './systems.js';
+import { SWEEP_STATUSES, SWEEP_TARGET_KINDS, SWEEP_TARGET_STATES, SWEEP_TRIGGERS } from './enums.js';
 
 /** A sweep: one pass of probes over a set of systems, shared by every probe process on the database. */
 export const sweeps = pgTable('sweeps', {
   id: serial('id').primaryKey(),
-  /** `queued` | `running` | `done` | `cancelled` */
-  status: text('status').notNull().default('queued'),
-  /** `cli` | `api` | `cron` */
-  trigger: text('trigger').notNull(),
+  status: text('status', { enum: SWEEP_STATUSES }).notNull().default('queued'),
+  trigger: text('trigger', { enum: SWEEP_TRIGGERS }).notNull(),
   requestedBy: text('requested_by'),
   options: jsonb('options').notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -35,11 +34,10 @@ export const sweepTargets = pgTable(
       .references(() => systems.id, { onDelete: 'cascade' }),
     endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'cascade' }),
     /** `endpoint` (liveness, and IPv6/freshness when the sweep asks) | `usage_source` (a usage pull). */
-    kind: text('kind').notNull().default('endpoint'),
+    kind: text('kind', { enum: SWEEP_TARGET_KINDS }).notNull().default('endpoint'),
     usageSourceId: integer('usage_source_id'),
     url: text('url').notNull(),
-    /** `pending` | `leased` | `done` */
-    state: text('state').notNull().default('pending'),
+    state: text('state', { enum: SWEEP_TARGET_STATES }).notNull().default('pending'),
     leasedBy: text('leased_by'),
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     attempts: integer('attempts').notNull().default(0),

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { boolean, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, bigserial } from 'drizzle-orm/pg-core';
 import { departments } from './departments.js';
 import { systems } from './systems.js';
+import { FINDING_STATUSES, WEBHOOK_KINDS } from './enums.js';
+import { STATUSES } from '../../../reports/codes.js';
 
 /** Classification policies, versioned; every verdict and report names the version it used. */
 export const policies = pgTable('policies', {
@@ -38,7 +40,7 @@ export const statusHistory = pgTable(
       .references(() => systems.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
     asOf: date('as_of', { mode: 'string' }).notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: STATUSES }).notNull(),
     reasons: jsonb('reasons').notNull(),
     flags: jsonb('flags').notNull().default(sql`'[]'::jsonb`),
     policyVersion: text('policy_version').notNull(),
@@ -57,8 +59,7 @@ export const findings = pgTable(
     departmentId: integer('department_id')
       .notNull()
       .references(() => departments.id),
-    /** `open` | `notified` | `answered` | `closed` | `reopened` */
-    status: text('status').notNull().default('open'),
+    status: text('status', { enum: FINDING_STATUSES }).notNull().default('open'),
     verdict: text('verdict').notNull(),
     reasons: jsonb('reasons').notNull(),
     policyVersion: text('policy_version').notNull(),
@@ -96,8 +97,7 @@ export const monthlyReports = pgTable(
 export const webhooks = pgTable('webhooks', {
   id: serial('id').primaryKey(),
   name: text('name').notNull(),
-  /** `wecom` | `dingtalk` | `generic` | `smtp` */
-  kind: text('kind').notNull(),
+  kind: text('kind', { enum: WEBHOOK_KINDS }).notNull(),
   /** URL, or for smtp a `smtp://host:port` plus a recipient in `target`. */
   url: text('url').notNull(),
   target: text('target'),

@@ -17,6 +17,10 @@ export const IMPORT_LIMITS = {
   /** Files inside an .xlsx (a workbook has a dozen or so). */
   maxEntries: 1000,
   maxRows: 100_000,
+  /** Cells an .xlsx worksheet may hold (rows × columns read). */
+  maxCells: 2_000_000,
+  /** Heap of the thread reading an .xlsx, in MB. */
+  maxHeapMb: 768,
   /** Errors listed in full; the count says how many there were. */
   maxErrors: 1000,
 } as const;

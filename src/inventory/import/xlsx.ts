@@ -1,50 +1,74 @@
-import ExcelJS from 'exceljs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
-import type { Cell } from '../spreadsheet.js';
 import type { RawTable } from './table.js';
+import type { XlsxWorkerInput, XlsxWorkerMessage } from './xlsx-worker.js';
 import { checkXlsxContainer, type ZipLimits } from './zip-guard.js';
 
-/** Rows of the first visible worksheet, cells as plain values. The container is checked before exceljs inflates it. */
-export async function readXlsx(bytes: Uint8Array, limits: ZipLimits & { maxRows: number }): Promise<RawTable> {
-  checkXlsxContainer(bytes, limits);
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
-  } catch (e) {
-    throw new AppError('bad_request', `the .xlsx cannot be read (${firstLine(e)}); open it in Excel and save it again`);
-  }
-  const sheet = workbook.worksheets.find((w) => w.state === 'visible') ?? workbook.worksheets[0];
-  if (!sheet) throw new AppError('bad_request', 'the .xlsx has no worksheet');
-  if (sheet.rowCount > limits.maxRows + 20) {
-    throw new AppError('bad_request', `the worksheet "${sheet.name}" has ${sheet.rowCount} rows; an import takes at most ${limits.maxRows}`);
-  }
-  const rows: RawTable['rows'] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    const values = row.values as ExcelJS.CellValue[];
-    const cells: Cell[] = [];
-    for (let i = 1; i < values.length; i++) cells.push(toCell(values[i]));
-    rows.push({ number, cells });
-  });
-  return { rows, sheetName: sheet.name, columnName: columnLetter };
+export { toCell } from './xlsx-cells.js';
+
+export interface XlsxLimits extends ZipLimits {
+  maxRows: number;
+  /** Non-empty and empty cells of the rows read, together. */
+  maxCells: number;
+  /** Heap of the reading thread, in MB. */
+  maxHeapMb: number;
 }
 
-function toCell(v: ExcelJS.CellValue): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return v;
-  if ('richText' in v) return v.richText.map((r) => r.text).join('');
-  if ('hyperlink' in v) {
-    const text = typeof v.text === 'string' ? v.text : toCell(v.text as ExcelJS.CellValue);
-    // A link shown as a label ("门户网站") stands for its target.
-    return typeof text === 'string' && /^\s*https?:\/\//i.test(text) ? text : v.hyperlink;
+/** The worker's script: next to the bundle (dist/xlsx-worker.mjs), or the TypeScript source run through tsx. */
+function workerScript(): { url: URL; execArgv: string[] } {
+  // In the bundle this code sits in dist/ or in a chunk of dist/chunks/.
+  for (const bundled of [new URL('./xlsx-worker.mjs', import.meta.url), new URL('../xlsx-worker.mjs', import.meta.url)]) {
+    if (existsSync(fileURLToPath(bundled))) return { url: bundled, execArgv: [] };
   }
-  if ('formula' in v || 'sharedFormula' in v) {
-    const result = (v as ExcelJS.CellFormulaValue).result;
-    if (result === undefined || result === null) return { error: 'a formula without a saved result; paste the values instead' };
-    return toCell(result as ExcelJS.CellValue);
-  }
-  if ('error' in v) return { error: `the cell holds the Excel error ${v.error}` };
-  return null;
+  return { url: new URL('./xlsx-worker-source.mjs', import.meta.url), execArgv: [] };
+}
+
+/**
+ * Rows of the first visible worksheet, cells as plain values. The container is checked first (zip
+ * bombs, lying sizes; inflating on the thread pool), then read in a worker thread by exceljs's
+ * streaming reader, so a large or hostile workbook never stalls the event loop; rows come back
+ * in batches.
+ */
+export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits): Promise<RawTable> {
+  await checkXlsxContainer(bytes, limits);
+  const { url, execArgv } = workerScript();
+  const copy = new Uint8Array(bytes); // a copy the worker owns (transferred, not cloned; Buffer#slice would share)
+  const input: XlsxWorkerInput = { bytes: copy, limits: { maxUncompressed: limits.maxUncompressed, maxEntries: limits.maxEntries, maxRows: limits.maxRows, maxCells: limits.maxCells } };
+  const worker = new Worker(url, {
+    workerData: input,
+    transferList: [copy.buffer as ArrayBuffer],
+    execArgv,
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32 },
+    stdout: false,
+    stderr: false,
+  });
+  const rows: RawTable['rows'] = [];
+  return new Promise<RawTable>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      fn();
+    };
+    worker.on('message', (m: XlsxWorkerMessage) => {
+      if (m.type === 'rows') for (const r of m.rows) rows.push(r);
+      else if (m.type === 'done') settle(() => resolve({ rows, ...(m.sheetName ? { sheetName: m.sheetName } : {}), columnName: columnLetter }));
+      else settle(() => reject(new AppError('bad_request', m.detail)));
+    });
+    worker.on('error', (err: NodeJS.ErrnoException) => {
+      settle(() =>
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new AppError('bad_request', `the .xlsx needs more than ${limits.maxHeapMb} MB to read; far more than an inventory: refused`)
+            : new AppError('bad_request', `the .xlsx cannot be read (${String(err.message).split('\n')[0]!.slice(0, 200)}); open it in Excel and save it again`),
+        ),
+      );
+    });
+    worker.on('exit', (code) => settle(() => reject(new AppError('bad_request', `the .xlsx cannot be read (the reader stopped with code ${code}); open it in Excel and save it again`))));
+  });
 }
 
 export function columnLetter(index: number): string {
@@ -56,8 +80,4 @@ export function columnLetter(index: number): string {
     n = Math.floor((n - 1) / 26);
   }
   return s;
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200);
 }

@@ -1,4 +1,7 @@
-import { inflateRawSync } from 'node:zlib';
+import { inflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const inflateRawAsync = promisify(inflateRaw);
 import { AppError } from '../../errors.js';
 
 export interface ZipLimits {
@@ -19,9 +22,10 @@ const bad = (detail: string) => new AppError('bad_request', detail);
  * BEFORE exceljs sees them: exceljs (JSZip) would inflate every entry into memory, so a zip bomb of a few
  * hundred kilobytes could take gigabytes. Walks the central directory itself and inflates each entry with
  * a hard output cap, counting what the data really inflates to (declared sizes can lie, and several
- * directory entries may point at the same data).
+ * directory entries may point at the same data). Inflates on libuv's thread pool (async zlib), so even
+ * 100 MB of inflating never holds up the event loop.
  */
-export function checkXlsxContainer(bytes: Uint8Array, limits: ZipLimits): void {
+export async function checkXlsxContainer(bytes: Uint8Array, limits: ZipLimits): Promise<void> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length >= 8 && OLE_MAGIC.every((b, i) => buf[i] === b)) {
     throw bad('not an .xlsx file: this is an old Excel .xls workbook (or a password-protected one); save it as .xlsx without a password');
@@ -68,7 +72,7 @@ export function checkXlsxContainer(bytes: Uint8Array, limits: ZipLimits): void {
     } else if (method === 8) {
       let inflated: Buffer;
       try {
-        inflated = inflateRawSync(buf.subarray(start, start + compressed), { maxOutputLength: Math.max(1, remaining) });
+        inflated = await inflateRawAsync(buf.subarray(start, start + compressed), { maxOutputLength: Math.max(1, remaining) });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooBig(limits);
         throw bad(`not an .xlsx file: the zip archive is damaged (entry ${name} does not inflate)`);

@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { Principal } from '../../auth/tokens.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../../db/schema/enums.js';
 import type { SystemDto } from '../../inventory/schemas.js';
+import { REPORT_FORMATS } from '../../../reports/monthly/index.js';
 import { ProbeChart } from '../chart.js';
 import { HISTORY_DAYS, type EndpointView, type FindingView, type ProbeDayPoint, type UsageSummary } from '../data.js';
 import { label, type Lang, type T } from '../i18n.js';
@@ -461,7 +462,7 @@ export const ReportsPage: FC<Common & { months: string[] }> = ({ t, lang, here, 
       <div class="field">
         <label for="r-format">{t('ui.reports.format')}</label>
         <select id="r-format" name="format">
-          {['html', 'md', 'csv', 'xlsx', 'json'].map((f) => (
+          {REPORT_FORMATS.map((f) => (
             <option value={f}>{f}</option>
           ))}
         </select>
@@ -483,7 +484,7 @@ export const ReportsPage: FC<Common & { months: string[] }> = ({ t, lang, here, 
           <tr>
             <td>{m}</td>
             <td class="row">
-              {['html', 'md', 'csv', 'xlsx', 'json'].map((f) => (
+              {REPORT_FORMATS.map((f) => (
                 <a href={`/reports/monthly?month=${m}&lang=${lang}&format=${f}`}>{f.toUpperCase()}</a>
               ))}
             </td>

@@ -1,0 +1,43 @@
+import { eq } from 'drizzle-orm';
+import { localDay } from '../../../probes/time.js';
+import { pullJsonMetric, pullPrometheusMetric } from '../../../probes/usage/pull.js';
+import { usageSources } from '../../db/schema/index.js';
+import { recordOf, type ProbeKindSpec } from './spec.js';
+
+/** `name{label="v",…}` → name and labels. */
+export function parsePromSelector(selector: string): { name: string; labels?: Record<string, string> } {
+  const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$/.exec(selector.trim());
+  if (!m) return { name: selector.trim() };
+  const labels: Record<string, string> = {};
+  for (const part of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g)) labels[part[1]!] = part[2]!;
+  return Object.keys(labels).length ? { name: m[1]!, labels } : { name: m[1]! };
+}
+
+/** A usage source's metric, pulled (JSON or Prometheus) into usage_days. */
+export const usage: ProbeKindSpec<'usage_pull'> = {
+  stored: 'usage_pull',
+  target: 'usage_source',
+  byDefault: true,
+  rollsUpDaily: false,
+  async run(db, t, o) {
+    const [source] = await db.select().from(usageSources).where(eq(usageSources.id, t.usageSourceId!));
+    const opts = { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock: o.deps.clock, ca: o.ca };
+    const at = o.deps.clock.now();
+    if (!source) {
+      return { ...recordOf(t, 'usage_pull'), endpointId: null, at, outcome: 'protocol_error', httpStatus: null, durationMs: null, detail: { error: 'usage source removed' }, contentHash: null };
+    }
+    const r = source.kind === 'prometheus' ? await pullPrometheusMetric(source.url, parsePromSelector(source.selector), opts) : await pullJsonMetric(source.url, source.selector, opts);
+    return {
+      ...recordOf(t, 'usage_pull'),
+      endpointId: null,
+      url: source.url,
+      at,
+      outcome: r.outcome,
+      httpStatus: r.status ?? null,
+      durationMs: r.totalMs,
+      detail: r.ok ? { value: r.value, metric: source.metric } : { error: r.error, metric: source.metric },
+      contentHash: null,
+      usage: { metric: source.metric, day: localDay(at, o.timeZone), value: r.ok ? r.value : Number.NaN, sourceId: source.id },
+    };
+  },
+};
