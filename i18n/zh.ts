@@ -57,11 +57,13 @@ export const zh = {
   'flagName.ipv6_not_ready': 'IPv6未达标',
   'flagName.mlps_missing': '未定等保级别',
   'flagName.probe_blocked': '探测被拦截',
+  'flagName.inspection_unreachable': '网站无法访问（检查指标）',
   'flag.not_on_gov_cloud': '应部署在政务云，实际部署：{deployment:deployment}',
   'flag.ipv6_not_ready': '互联网门户IPv6未达标（{grade:ipv6grade}）',
   'flag.mlps_missing': '未确定网络安全等级保护级别',
   'flag.probe_blocked.challenged': '网站防火墙（{vendor:challengeVendor}）以验证页面拦截了巡查探测（{probes}次）：请将巡查探测地址{address}加入白名单',
   'flag.probe_blocked.unreachable': '系统近期有使用记录（最近{lastUsage}），巡查探测却无法访问：请将巡查探测地址{address}加入白名单或放通网络策略',
+  'flag.inspection_unreachable': '门户网站{from}至{to}共监测{visits}次，{share}未能在15秒内打开，不符合《政府网站与政务新媒体检查指标》"站点无法访问"单项否决要求',
   'challengeVendor.safedog': '安全狗',
   'challengeVendor.jiasule': '知道创宇/加速乐',
   'challengeVendor.360wzws': '360网站卫士',
@@ -91,6 +93,7 @@ export const zh = {
   'ipv6grade.partial': '部分支持',
   'ipv6grade.not_ready': '未达标',
   'ipv6grade.no_ipv6': '不支持IPv6',
+  'ipv6grade.unmeasured': '未能测量',
 
   // 整改事项
   'finding.state.open': '待通知',
@@ -107,6 +110,7 @@ export const zh = {
   'decommission.path_still_served': '{target} 仍有响应（{status}）',
   'decommission.dns_unverified': '域名 {target} 解析失败（{result}），无法确认',
   'decommission.probe_unverified': '{target} 探测未完成（{outcome}），无法确认',
+  'decommission.address_live': '{target} 的地址仍接受连接（{outcome}）',
 
   // 月度通报
   'report.title': '全市政务信息系统巡查通报',

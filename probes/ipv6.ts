@@ -24,10 +24,19 @@ export const ipv6ThresholdsSchema = z.object({
   minParity: z.number().min(0).max(1).default(0.9),
   minSecondLevelRate: z.number().min(0).max(1).default(0.95),
   minThirdLevelRate: z.number().min(0).max(1).default(0.9),
-  /** IPv6 homepage time over IPv4 homepage time. */
+  /** IPv6 homepage time over IPv4 homepage time (median over the paired samples): the relative allowance. */
   maxLatencyRatio: z.number().positive().default(1.2),
-  /** Ours: a difference below this many ms is noise, whatever the ratio (fast pages have tiny times). */
+  /**
+   * Ours: the absolute allowance. IPv6 counts as slower only when it is both more than `maxLatencyRatio`
+   * times and more than this many ms slower (median of the paired differences): fast pages have tiny
+   * times, and a loaded prober adds tens of ms of noise to either family.
+   */
   latencySlackMs: z.number().min(0).default(50),
+  /**
+   * Ours: latency is judged only on this many pairs or more (an IPv4 and an IPv6 homepage load of the same
+   * round, both successful); with fewer, the latency is unmeasured and does not count against a site.
+   */
+  minLatencyPairs: z.number().int().min(1).default(5),
   /** Whether name servers without AAAA keep a site from `ready` (the platform reports it; policy.md does not require it). */
   requireNsAaaa: z.boolean().default(false),
 });
@@ -51,7 +60,8 @@ export type Ipv6ReasonCode =
   | 'second_level_links_low'
   | 'third_level_links_low'
   | 'latency_high'
-  | 'ns_no_ipv6';
+  | 'ns_no_ipv6'
+  | 'unmeasured';
 
 export interface Ipv6Reason {
   code: Ipv6ReasonCode;
@@ -71,21 +81,38 @@ export interface Ipv6Evidence {
   parity: number | null;
   secondLevelRate: number | null;
   thirdLevelRate: number | null;
+  /** Median of the per-pair IPv6/IPv4 times (see `latencyPairs`). */
   latencyRatio: number | null;
+  /** Paired samples behind `latencyRatio`: rounds in which both families loaded the homepage. */
+  latencyPairs: number;
+  /** Median of the per-pair IPv6 − IPv4 times in ms; when absent, `v6Ms − v4Ms`. */
+  latencyDiffMs?: number | null;
   /** Outcome of the last failed IPv6 homepage probe, for the reason's detail. */
   v6Outcome?: ProbeOutcome | null;
+  /**
+   * Outcome that kept us from measuring, when every IPv6 homepage probe ended in one: our own target
+   * policy refused the address (`blocked_by_policy`) or the site answered a WAF challenge (`challenged`).
+   */
+  unmeasuredOutcome?: ProbeOutcome | null;
 }
+
+/** Outcomes that say nothing about the site's IPv6: we did not get to measure it. */
+export const UNMEASURED_OUTCOMES: ReadonlySet<string> = new Set(['blocked_by_policy', 'challenged']);
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /**
- * `no_ipv6` without AAAA; `not_ready` with AAAA but no homepage over IPv6; `ready` when every threshold
- * holds; `partial` otherwise. Unmeasured figures (no same-site links, no IPv4 page to compare) do not
- * count against a site.
+ * `no_ipv6` without AAAA; `unmeasured` when our own policy or a challenge kept every IPv6 homepage probe
+ * from measuring; `not_ready` with AAAA but no homepage over IPv6; `ready` when every threshold holds;
+ * `partial` otherwise. Unmeasured figures (no same-site links, no IPv4 page to compare, fewer than
+ * `minLatencyPairs` paired samples) do not count against a site.
  */
 export function gradeIpv6(m: Ipv6Evidence, thresholdsInput: Ipv6ThresholdsInput = {}): { grade: Ipv6Grade; reasons: Ipv6Reason[] } {
   const t = ipv6ThresholdsSchema.parse(thresholdsInput);
   if (!m.aaaa) return { grade: 'no_ipv6', reasons: [{ code: 'no_aaaa', detail: 'no AAAA record' }] };
+  if (!m.v6Ok && m.unmeasuredOutcome && UNMEASURED_OUTCOMES.has(m.unmeasuredOutcome)) {
+    return { grade: 'unmeasured', reasons: [{ code: 'unmeasured', detail: `homepage over IPv6: ${m.unmeasuredOutcome}` }] };
+  }
   if (!m.v6Ok) {
     const detail = m.v6Outcome ? `homepage over IPv6: ${m.v6Outcome}` : 'homepage not reachable over IPv6';
     return { grade: 'not_ready', reasons: [{ code: 'homepage_unreachable_v6', detail }] };
@@ -106,10 +133,13 @@ export function gradeIpv6(m: Ipv6Evidence, thresholdsInput: Ipv6ThresholdsInput 
   if (m.thirdLevelRate !== null && m.thirdLevelRate < t.minThirdLevelRate) {
     reasons.push({ code: 'third_level_links_low', detail: `${pct(m.thirdLevelRate)} < ${pct(t.minThirdLevelRate)}` });
   }
-  if (m.latencyRatio !== null && m.latencyRatio > t.maxLatencyRatio) {
-    const slower = m.v6Ms !== null && m.v4Ms !== null ? m.v6Ms - m.v4Ms : Infinity;
+  if (m.latencyRatio !== null && m.latencyPairs >= t.minLatencyPairs && m.latencyRatio > t.maxLatencyRatio) {
+    const slower = m.latencyDiffMs ?? (m.v6Ms !== null && m.v4Ms !== null ? m.v6Ms - m.v4Ms : Infinity);
     if (slower > t.latencySlackMs) {
-      reasons.push({ code: 'latency_high', detail: `IPv6/IPv4 ${m.latencyRatio.toFixed(2)} > ${t.maxLatencyRatio}` });
+      reasons.push({
+        code: 'latency_high',
+        detail: `IPv6/IPv4 ${m.latencyRatio.toFixed(2)} > ${t.maxLatencyRatio} and ${Number.isFinite(slower) ? Math.round(slower) : '?'} ms > ${t.latencySlackMs} ms slower (median of ${m.latencyPairs} pairs)`,
+      });
     }
   }
   if (t.requireNsAaaa && m.nsAaaa === false) {
@@ -129,7 +159,7 @@ export interface Ipv6ProbeOptions {
   ca?: LivenessOptions['ca'];
   clock?: LivenessOptions['clock'];
   agentOptions?: LivenessOptions['agentOptions'];
-  /** Homepage probes per family, alternating IPv4 and IPv6 (default 3). */
+  /** Homepage probes per family, alternating IPv4 and IPv6 (default 5: enough pairs to judge latency). */
   attempts?: number;
   /** Links sampled per level (default 50). */
   linkSample?: number;
@@ -189,7 +219,7 @@ export async function probeIpv6(url: string, options: Ipv6ProbeOptions, threshol
 export async function measureIpv6(url: string, options: Ipv6ProbeOptions): Promise<Ipv6Measurement> {
   const clock = options.clock ?? systemClock;
   const host = hostOf(url) ?? '';
-  const attempts = Math.max(1, options.attempts ?? 3);
+  const attempts = Math.max(1, options.attempts ?? 5);
   const [a, aaaa, ns] = await Promise.all([
     options.resolver.resolveA(host),
     options.resolver.resolveAaaa(host),
@@ -201,6 +231,8 @@ export async function measureIpv6(url: string, options: Ipv6ProbeOptions): Promi
   const v6Ms = medianMs(homepage.v6);
   const v6Successes = homepage.v6.filter((s) => s.outcome === 'ok').length;
   const v6Failure = homepage.v6.find((s) => s.outcome !== 'ok');
+  const unmeasured = homepage.v6.length > 0 && homepage.v6.every((s) => UNMEASURED_OUTCOMES.has(s.outcome)) ? homepage.v6[0]!.outcome : null;
+  const pairs = latencyPairs(homepage.pairs);
   const parity = homepage.v4Body !== undefined && homepage.v6Body !== undefined ? round(pageSimilarity(homepage.v4Body, homepage.v6Body)) : null;
 
   const links =
@@ -225,6 +257,7 @@ export async function measureIpv6(url: string, options: Ipv6ProbeOptions): Promi
     v6Ok: v6Successes > 0,
     v6SuccessRate: homepage.v6.length > 0 ? round(v6Successes / homepage.v6.length) : null,
     v6Outcome: v6Failure?.outcome ?? null,
+    unmeasuredOutcome: unmeasured,
     v4Ms,
     v6Ms,
     parity,
@@ -232,8 +265,28 @@ export async function measureIpv6(url: string, options: Ipv6ProbeOptions): Promi
     thirdLevel: links.third,
     secondLevelRate: links.second.rate,
     thirdLevelRate: links.third.rate,
-    latencyRatio: v4Ms !== null && v6Ms !== null && v4Ms > 0 ? round(v6Ms / v4Ms) : null,
+    latencyRatio: pairs.ratio,
+    latencyPairs: pairs.count,
+    latencyDiffMs: pairs.diffMs,
   };
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/**
+ * Latency from paired samples: each round loads the homepage over IPv4 and then IPv6, so drift on the
+ * path hits both alike; the medians of the per-pair ratio and difference resist a single slow load.
+ */
+export function latencyPairs(pairs: ReadonlyArray<{ v4Ms: number; v6Ms: number }>): { count: number; ratio: number | null; diffMs: number | null } {
+  const usable = pairs.filter((p) => p.v4Ms > 0);
+  const ratio = median(usable.map((p) => p.v6Ms / p.v4Ms));
+  const diff = median(pairs.map((p) => p.v6Ms - p.v4Ms));
+  return { count: usable.length, ratio: ratio === null ? null : round(ratio), diffMs: diff === null ? null : roundMs(diff) };
 }
 
 
@@ -258,6 +311,8 @@ function medianMs(runs: ReadonlyArray<ProbeSummary>): number | null {
 interface HomepageRuns {
   v4: ProbeSummary[];
   v6: ProbeSummary[];
+  /** Rounds in which both families loaded the homepage: their times. */
+  pairs: Array<{ v4Ms: number; v6Ms: number }>;
   v4Body?: string;
   v6Body?: string;
   /** The page whose links are followed: the IPv4 page when it loads (the site as most see it). */
@@ -266,17 +321,21 @@ interface HomepageRuns {
 
 /** Alternates IPv4 and IPv6 so drift on the path hits both families alike. Families without records are skipped. */
 async function probeHomepage(url: string, options: Ipv6ProbeOptions, attempts: number, hasA: boolean, hasAaaa: boolean): Promise<HomepageRuns> {
-  const runs: HomepageRuns = { v4: [], v6: [] };
+  const runs: HomepageRuns = { v4: [], v6: [], pairs: [] };
   const pages: { 4?: { url: string; body: string }; 6?: { url: string; body: string } } = {};
   for (let i = 0; i < attempts; i++) {
+    const round: { 4?: ProbeSummary; 6?: ProbeSummary } = {};
     for (const family of [4, 6] as const) {
       if ((family === 4 && !hasA) || (family === 6 && !hasAaaa)) continue;
       const result = await probeLiveness(url, { ...livenessOptions(options), family, includeBody: true });
-      (family === 4 ? runs.v4 : runs.v6).push(summarize(result));
+      const summary = summarize(result);
+      round[family] = summary;
+      (family === 4 ? runs.v4 : runs.v6).push(summary);
       if (result.outcome === 'ok' && result.bodyText !== undefined && !pages[family]) {
         pages[family] = { url: result.finalUrl, body: result.bodyText };
       }
     }
+    if (round[4]?.outcome === 'ok' && round[6]?.outcome === 'ok') runs.pairs.push({ v4Ms: round[4].totalMs, v6Ms: round[6].totalMs });
   }
   if (pages[4]) runs.v4Body = pages[4].body;
   if (pages[6]) runs.v6Body = pages[6].body;

@@ -1,4 +1,5 @@
 import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
+import { judgeSiteUnreachable } from './inspection-rule.js';
 import { VERDICT_RANK, REASON_CODES, answeredCount, representativeRole, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Severity, type Status, type UsageMetric } from './codes.js';
 import type { JsonValue } from './canonical.js';
 import { addDays, addMonths, assertDay, diffDays, maxDay, minDay, type Day } from './dates.js';
@@ -682,6 +683,13 @@ function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
     });
   }
   if (s.mlpsLevel == null) flag('mlps_missing', 'flag.mlps_missing', {}, { mlpsLevel: null });
+  // The national inspection rule "site unreachable", judged on the portal cadence's visits (reports/inspection-rule.ts).
+  if (ctx.hasPortal && ctx.ev.inspection?.length) {
+    const v = judgeSiteUnreachable(ctx.ev.inspection, ctx.asOf, ctx.policy.inspection);
+    if (v.result === 'fail') {
+      flag('inspection_unreachable', 'flag.inspection_unreachable', { share: `${Math.round((v.evidence.share ?? 0) * 1000) / 10}%`, visits: v.evidence.visits, from: v.evidence.from, to: v.evidence.to }, { rule: v.rule, ...v.evidence, policy: { ...ctx.policy.inspection } });
+    }
+  }
   if (life.challengedProbes > 0 || blocked.length > 0) {
     const prober = ctx.ev.prober ?? null;
     const vendors = [...new Set(prober?.challengeVendors ?? [])].sort();

@@ -33,7 +33,7 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'] as const;
+export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked', 'inspection_unreachable'] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** A reason makes a system either a zombie or a semi-zombie. */
@@ -69,7 +69,8 @@ export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
 export const USAGE_METRICS = ['visits', 'active_users', 'logins', 'transactions'] as const;
 export type UsageMetric = (typeof USAGE_METRICS)[number];
 
-export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6'] as const;
+/** `unmeasured`: our own target policy or a WAF challenge kept us from measuring (never `not_ready`). */
+export const IPV6_GRADES = ['ready', 'partial', 'not_ready', 'no_ipv6', 'unmeasured'] as const;
 export type Ipv6Grade = (typeof IPV6_GRADES)[number];
 
 /** Probe outcome codes (contract): defined once, beside the probes that produce them. */

@@ -1,3 +1,4 @@
+import type { InspectionDay } from './inspection-rule.js';
 import type { Day } from './dates.js';
 import type {
   Deployment,
@@ -43,6 +44,8 @@ export interface SystemEvidence {
   tls?: TlsEvidence | null;
   /** Who probed and what stopped it: shown with `probe_blocked` so the department can allow-list us. */
   prober?: ProberEvidence | null;
+  /** Portal homepage visits per day (the portal cadence), for the inspection rule `inspection_unreachable`. */
+  inspection?: InspectionDay[] | null;
 }
 
 export interface ProberEvidence {

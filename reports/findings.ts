@@ -125,6 +125,23 @@ export function openFinding(id: string, departmentCode: string, c: Classificatio
   };
 }
 
+/**
+ * How an open finding follows its system's newest classification: `escalate` when the verdict got worse
+ * (semi-zombie → zombie), `reasons` when the verdict is the same but the classification established a
+ * reason the finding did not name yet; null otherwise. A better classification never changes a finding:
+ * the case stays open until it is closed (answered, verified or withdrawn).
+ */
+export function findingFollowUp(
+  current: { verdict: 'zombie' | 'semi_zombie'; reasonCodes: readonly string[] },
+  next: { status: string; reasonCodes: readonly string[] },
+): 'escalate' | 'reasons' | null {
+  if (next.status !== 'zombie' && next.status !== 'semi_zombie') return null;
+  if (next.status === 'zombie' && current.verdict === 'semi_zombie') return 'escalate';
+  if (next.status !== current.verdict) return null;
+  const had = new Set(current.reasonCodes);
+  return next.reasonCodes.some((c) => !had.has(c)) ? 'reasons' : null;
+}
+
 /** Checks whether `event` may happen to a finding in state `from`; null when it may. */
 export function validateTransition(from: FindingState, event: FindingEventType): FindingError | null {
   const rule = FINDING_EVENTS[event];
@@ -393,7 +410,7 @@ export interface DecommissionCheckInput {
   sharedHosts?: string[];
 }
 
-export type DecommissionReasonCode = 'endpoint_live' | 'dns_dangling' | 'path_still_served' | 'dns_unverified' | 'probe_unverified';
+export type DecommissionReasonCode = 'endpoint_live' | 'dns_dangling' | 'path_still_served' | 'dns_unverified' | 'probe_unverified' | 'address_live';
 
 export interface DecommissionReason {
   code: DecommissionReasonCode;
@@ -405,7 +422,8 @@ export interface DecommissionReason {
 
 export interface DecommissionDecision {
   /**
-   * `verified`: nothing of the system answers any more and its own names no longer resolve.
+   * `verified`: nothing of the system answers any more and its own names no longer resolve (an
+   * endpoint reached by address: connects to it are refused or time out).
    * `reopen`: something is still live or a name still points somewhere (reopen the finding).
    * `inconclusive`: nothing live was seen but a probe or DNS look-up itself failed; check again.
    */
@@ -417,6 +435,14 @@ export interface DecommissionDecision {
 const HTTP_EXCHANGE: ReadonlySet<ProbeOutcome> = new Set(['redirect_loop', 'too_many_redirects', 'body_too_large', 'protocol_error']);
 /** Outcomes that say nothing about the system: our own side failed. */
 const UNVERIFIED: ReadonlySet<ProbeOutcome> = new Set(['dns_timeout', 'dns_error', 'blocked_by_policy']);
+/** An endpoint reached by address (no DNS name to release) is gone when connecting to it fails so. */
+const ADDRESS_GONE: ReadonlySet<ProbeOutcome> = new Set(['connect_refused', 'connect_timeout']);
+
+/** `10.1.2.3` or an IPv6 literal (as `hostOf` gives it, without brackets): host names never contain `:`. */
+export function isAddressLiteral(host: string): boolean {
+  return host.includes(':') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}
+
 /** HTTP statuses that mean "removed" on a shared host. */
 const GONE_STATUSES: ReadonlySet<number> = new Set([404, 410]);
 
@@ -438,6 +464,8 @@ export function verifyDecommission(input: DecommissionCheckInput): DecommissionD
   const dnsByName = new Map<string, DecommissionCheckInput['dns'][number]['result']>();
   for (const d of input.dns) {
     const name = d.name.toLowerCase().replace(/\.$/, '');
+    // An address literal has no DNS to check.
+    if (isAddressLiteral(name.replace(/^\[|\]$/g, ''))) continue;
     const prev = dnsByName.get(name);
     // "records" anywhere wins: one resolving record type is enough to call the name live.
     if (!prev || d.result === 'records' || (prev !== 'records' && (d.result === 'timeout' || d.result === 'error'))) dnsByName.set(name, d.result);
@@ -468,6 +496,12 @@ export function verifyDecommission(input: DecommissionCheckInput): DecommissionD
       add('endpoint_live', e.url);
       continue;
     }
+    // Reached by address (most extranet systems): no name to resolve; gone when connects are refused or
+    // time out, still live when anything there accepts the connection.
+    if (host && isAddressLiteral(host)) {
+      if (!ADDRESS_GONE.has(e.outcome)) add('address_live', e.url, { outcome: e.outcome });
+      continue;
+    }
     // Reaching a connect or HTTP stage means the name resolved.
     if (host && e.outcome !== 'dns_nxdomain' && e.outcome !== 'dns_nodata') resolvingHosts.add(host);
   }
@@ -479,7 +513,7 @@ export function verifyDecommission(input: DecommissionCheckInput): DecommissionD
     if ((result === 'timeout' || result === 'error') && !shared.has(name)) add('dns_unverified', name, { result });
   }
 
-  const reopen = reasons.some((r) => r.code === 'endpoint_live' || r.code === 'dns_dangling' || r.code === 'path_still_served');
+  const reopen = reasons.some((r) => r.code === 'endpoint_live' || r.code === 'dns_dangling' || r.code === 'path_still_served' || r.code === 'address_live');
   const unverified = reasons.some((r) => r.code === 'dns_unverified' || r.code === 'probe_unverified');
   return { decision: reopen ? 'reopen' : unverified ? 'inconclusive' : 'verified', reasons };
 }

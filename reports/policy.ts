@@ -99,6 +99,15 @@ export const policySchema = z
       })
       .prefault({}),
 
+    /** The national inspection rule "site unreachable" (1 week, 20+ spaced visits a day, ≥ 5% not opened within 15 s). */
+    inspection: z
+      .strictObject({
+        windowDays: days(7, 366),
+        minVisitsPerDay: z.number().int().min(1).max(1440).default(20),
+        failShare: ratio(0.05),
+      })
+      .prefault({}),
+
     findings: z
       .strictObject({
         /** Days a department has to answer a notified finding. */

@@ -17,6 +17,8 @@ export const configSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TZ: z.string().default('Asia/Shanghai'),
   SWEEP_CRON: z.string().default('0 2 * * *'),
+  /** Liveness of `portal` endpoints for the inspection rule: a cron expression or `@every Nm` (from local midnight); empty disables. */
+  PORTAL_CRON: z.string().default('@every 72m'),
   PROBE_CONCURRENCY: intFrom(1, 10_000).default(200),
   PROBE_PER_HOST: intFrom(1, 1000).default(4),
   PROBE_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
@@ -53,7 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) continue;
-    if (v === '' && k !== 'SWEEP_CRON' && k !== 'REMINDER_CRON') continue;
+    if (v === '' && k !== 'SWEEP_CRON' && k !== 'REMINDER_CRON' && k !== 'PORTAL_CRON') continue;
     cleaned[k] = v;
   }
   const parsed = configSchema.safeParse(cleaned);

@@ -405,7 +405,7 @@ function aggregate(systems: readonly SystemMonthSnapshot[], availabilityMin: num
     }
     if (s.network === 'internet') {
       a.internetFacing++;
-      if (s.ipv6) {
+      if (s.ipv6 && s.ipv6.grade !== 'unmeasured') {
         a.ipv6Measured++;
         if (s.ipv6.grade === 'ready') a.ipv6Ready++;
         if (typeof s.ipv6.secondLevelRate === 'number') {

@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
 import cron from 'node-cron';
+import { everyMinutes } from '../sweeps/portal-cadence.js';
 import { ConfigError } from '../config.js';
 import { createServiceMetrics } from '../metrics.js';
 import { queueDepth } from '../sweeps/queue.js';
@@ -60,6 +61,9 @@ export interface ServeOptions {
 export async function startServer(config: Config, opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  if (config.PORTAL_CRON && everyMinutes(config.PORTAL_CRON) === null && !cron.validate(config.PORTAL_CRON)) {
+    throw new ConfigError(`invalid environment variable PORTAL_CRON: "${config.PORTAL_CRON}" is neither a cron expression nor "@every Nm" (1–1440 minutes)`);
+  }
   for (const name of ['SWEEP_CRON', 'REMINDER_CRON', 'BACKUP_CRON'] as const) {
     if (config[name] && !cron.validate(config[name])) throw new ConfigError(`invalid environment variable ${name}: "${config[name]}" is not a cron expression`);
   }
@@ -97,7 +101,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       now,
       afterSweep: (id) => (opts.afterSweep ?? classifyAfterSweep(logger, config.TZ, now))(database, id),
     });
-    sweeps.startBackground({ cron: config.SWEEP_CRON || undefined });
+    sweeps.startBackground({ cron: config.SWEEP_CRON || undefined, portalCron: config.PORTAL_CRON || undefined });
     const reminders = config.REMINDER_CRON ? scheduleReminders(database.db, { cron: config.REMINDER_CRON, timeZone: config.TZ, baseUrl: config.PUBLIC_URL, log: logger }) : undefined;
     const backups = config.BACKUP_CRON ? scheduleBackups(database, config, logger) : undefined;
     const app = createApp({

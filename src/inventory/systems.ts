@@ -6,6 +6,7 @@ import { rowsOf } from '../db/sql.js';
 import { departments, endpoints, systems, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
+import { moveOpenFindings } from '../verdicts/finding-moves.js';
 import { jsonText, type HasJsonText } from '../http/json-text.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { findDepartment } from './departments.js';
@@ -276,8 +277,11 @@ export async function updateSystem(db: Db, actor: Actor, code: string, patch: Sy
     }
     if (patch.lifecycle !== undefined) requireLifecycleChange(actor.principal, before.lifecycle, patch.lifecycle);
     const set = systemColumns(patch);
+    let movedTo: { id: number; code: string } | null = null;
     if (patch.departmentCode !== undefined && patch.departmentCode !== before.departmentCode) {
-      set.departmentId = (await departmentInScope(tx, actor.principal, patch.departmentCode, 'departmentCode')).id;
+      const d = await departmentInScope(tx, actor.principal, patch.departmentCode, 'departmentCode');
+      movedTo = { id: d.id, code: d.code };
+      set.departmentId = movedTo.id;
     }
     if (patch.lifecycle !== undefined) set.retiredAt = patch.lifecycle === 'retired' ? (before.retiredAt ? new Date(before.retiredAt) : new Date()) : null;
     await tx
@@ -285,6 +289,8 @@ export async function updateSystem(db: Db, actor: Actor, code: string, patch: Sy
       .set({ ...set, version: before.version + 1, updatedAt: new Date() })
       .where(eq(systems.id, locked.id));
     if (patch.endpoints !== undefined) await replaceEndpoints(tx, locked.id, patch.endpoints);
+    // Its findings in progress move with it (and so does who may read and answer them).
+    if (movedTo) await moveOpenFindings(tx, actor, { id: locked.id, code }, before.departmentCode, movedTo);
     const after = await getSystem(tx, actor.principal, code);
     await recordAudit(tx, actor, { action: 'update', entity: 'system', entityId: code, before, after });
     return after;

@@ -16,6 +16,8 @@ export interface CreateSweepInput {
   kinds?: SweepKind[];
   /** Unique schedule slot: a second create with the same slot returns the existing sweep. */
   slot?: string;
+  /** Only endpoints of these roles (e.g. `portal` for the portal cadence); all when absent. */
+  roles?: Array<'portal' | 'app' | 'api' | 'admin'>;
 }
 
 /** Systems that are probed: everything not planned and not retired. */
@@ -69,7 +71,7 @@ async function fillSweep(tx: Db, sweepId: number, input: CreateSweepInput, kinds
       insert into ${sweepTargets} (sweep_id, system_id, endpoint_id, kind, url)
       select ${sweepId}, ${endpoints.systemId}, ${endpoints.id}, 'endpoint', ${endpoints.url}
       from ${endpoints} join ${systems} on ${systems.id} = ${endpoints.systemId}
-      where ${systemFilter}
+      where ${systemFilter} ${input.roles?.length ? sql`and ${inArray(endpoints.role, input.roles)}` : sql``}
       order by ${endpoints.id}
       returning 1`);
     count += rowCount(res);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
+import { everyMinutes, nextPortalVisit } from './portal-cadence.js';
 import type { ProbeDeps } from '../../probes/deps.js';
 import { requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
@@ -42,6 +43,8 @@ export class SweepService {
   private again = false;
   private poller: NodeJS.Timeout | undefined;
   private task: ScheduledTask | undefined;
+  private portalTask: ScheduledTask | undefined;
+  private portalTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly o: SweepServiceOptions) {
@@ -104,7 +107,32 @@ export class SweepService {
    * Polls for sweeps started by other processes (every few seconds) and runs the cron schedule. The
    * scheduled sweep's slot is unique, so of several processes only one creates it; all help run it.
    */
-  startBackground(opts: { cron?: string; pollMs?: number }): void {
+  /** One portal-cadence visit: liveness of `portal` endpoints only, in a slot unique across processes. */
+  portalVisit(at: Date): Promise<{ id: number; targets: number; created: boolean }> {
+    const slot = `portal:${at.toISOString().slice(0, 16)}`;
+    return this.start({ trigger: 'cron', slot, kinds: ['liveness'], roles: ['portal'], requestedBy: 'portal cadence' });
+  }
+
+  private schedulePortal(schedule: string): void {
+    const minutes = everyMinutes(schedule);
+    const run = (at: Date) => this.portalVisit(at).catch((err) => this.o.log.error({ err }, 'portal visit failed to start'));
+    if (minutes === null) {
+      this.portalTask = cron.schedule(schedule, () => void run(this.now()), { timezone: this.o.timeZone, name: 'xuncha-portal', noOverlap: true });
+      return;
+    }
+    const arm = () => {
+      const next = nextPortalVisit(this.now(), minutes, this.o.timeZone);
+      this.portalTimer = setTimeout(() => {
+        void run(next);
+        arm();
+      }, Math.max(0, next.getTime() - this.now().getTime()));
+      this.portalTimer.unref();
+    };
+    arm();
+  }
+
+  startBackground(opts: { cron?: string; portalCron?: string; pollMs?: number }): void {
+    if (opts.portalCron) this.schedulePortal(opts.portalCron);
     this.poller = setInterval(() => this.kick(), opts.pollMs ?? 5_000);
     this.poller.unref();
     if (opts.cron) {
@@ -124,6 +152,8 @@ export class SweepService {
     this.abort.abort();
     if (this.poller) clearInterval(this.poller);
     await this.task?.stop();
+    await this.portalTask?.stop();
+    if (this.portalTimer) clearTimeout(this.portalTimer);
     await this.working;
   }
 }

@@ -1,7 +1,9 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contentChanges, endpointState, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
+import { contentChanges, endpoints, endpointState, inspectionDays, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
+import { INSPECTION_OPEN_MS } from '../../reports/inspection-rule.js';
 import { localDay } from '../../probes/time.js';
+import { intArray } from '../db/sql.js';
 import { probeKindOf } from './kinds/index.js';
 import type { ProbeRecord } from './types.js';
 
@@ -103,6 +105,7 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   }
 
   await storeEndpointState(db, records);
+  await storeInspectionDays(db, records, timeZone);
 
   const usage = records.filter((r) => r.kind === 'usage_pull' && r.usage && r.outcome === 'ok');
   if (usage.length) {
@@ -126,6 +129,45 @@ function ipv6Key(v: unknown): string {
   const x = (v ?? {}) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown };
   const pct = (n: unknown) => (typeof n === 'number' ? Math.round(n * 100) : '-');
   return x.grade === undefined ? '' : `${String(x.grade)}|${pct(x.secondLevelRate)}|${pct(x.thirdLevelRate)}`;
+}
+
+const gradeOf = (v: unknown): string | undefined => {
+  const g = (v ?? {}) as { grade?: unknown };
+  return typeof g.grade === 'string' ? g.grade : undefined;
+};
+
+export interface Ipv6StoredState {
+  /** The stored (stable) result, the one verdicts and reports read, and when it was measured. */
+  ipv6: unknown;
+  ipv6At: Date | null | undefined;
+  /** A result with another grade, seen once, waiting for confirmation. */
+  pending: unknown;
+  pendingAt: Date | null | undefined;
+}
+
+/**
+ * Hysteresis of the IPv6 grade: a result with the stored grade replaces the stored result (new link
+ * rates are figures, not a change of grade) and drops any pending grade; a result with another grade is
+ * only pending until the next sweep sees the same grade again, and then becomes the stored result. The
+ * history row of a confirmed change is dated when the new grade was first seen: it held from then on.
+ * The first result of an endpoint is stored at once (there is nothing to flap from).
+ */
+export function ipv6Step(prev: Ipv6StoredState, result: Record<string, unknown>, at: Date): { state: Ipv6StoredState; history: Array<{ at: Date; ipv6: Record<string, unknown> }> } {
+  const grade = gradeOf(result);
+  if (grade === undefined) return { state: prev, history: [] };
+  const stored = gradeOf(prev.ipv6);
+  const history: Array<{ at: Date; ipv6: Record<string, unknown> }> = [];
+  if (stored === undefined || stored === grade) {
+    if (ipv6Key(result) !== ipv6Key(prev.ipv6)) history.push({ at, ipv6: result });
+    return { state: { ipv6: result, ipv6At: at, pending: null, pendingAt: null }, history };
+  }
+  if (gradeOf(prev.pending) === grade && prev.pendingAt) {
+    const first = prev.pending as Record<string, unknown>;
+    history.push({ at: prev.pendingAt, ipv6: first });
+    if (ipv6Key(result) !== ipv6Key(first)) history.push({ at, ipv6: result });
+    return { state: { ipv6: result, ipv6At: at, pending: null, pendingAt: null }, history };
+  }
+  return { state: { ...prev, pending: result, pendingAt: at }, history };
 }
 
 async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void> {
@@ -162,11 +204,14 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
           changes.push({ endpointId: id, systemId: r.systemId, at: r.at, contentHash: r.contentHash });
         }
       } else if (r.kind === 'ipv6' && r.ipv6) {
-        if (typeof r.ipv6.grade === 'string' && ipv6Key(r.ipv6) !== ipv6Key(next.ipv6)) {
-          ipv6History.push({ endpointId: id, systemId: r.systemId, at: r.at, grade: String(r.ipv6.grade), secondLevelRate: rate(r.ipv6.secondLevelRate), thirdLevelRate: rate(r.ipv6.thirdLevelRate) });
+        const step = ipv6Step({ ipv6: next.ipv6, ipv6At: next.ipv6At, pending: next.ipv6Pending, pendingAt: next.ipv6PendingAt }, r.ipv6, r.at);
+        for (const h of step.history) {
+          ipv6History.push({ endpointId: id, systemId: r.systemId, at: h.at, grade: String(h.ipv6.grade), secondLevelRate: rate(h.ipv6.secondLevelRate), thirdLevelRate: rate(h.ipv6.thirdLevelRate) });
         }
-        next.ipv6 = r.ipv6;
-        next.ipv6At = r.at;
+        next.ipv6 = step.state.ipv6;
+        next.ipv6At = step.state.ipv6At;
+        next.ipv6Pending = step.state.pending;
+        next.ipv6PendingAt = step.state.pendingAt;
       } else if (r.kind === 'freshness' && r.sitemapLastmod) {
         next.sitemapLastmod = r.sitemapLastmod;
       }
@@ -195,15 +240,49 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
     cert: r.cert ?? null,
     ipv6: r.ipv6 ?? null,
     ipv6_at: r.ipv6At ?? null,
+    ipv6_pending: r.ipv6Pending ?? null,
+    ipv6_pending_at: r.ipv6PendingAt ?? null,
   }));
   await db.execute(sql`
-    insert into ${endpointState} (endpoint_id, system_id, last_probe_at, last_outcome, last_ok_at, content_hash, content_changed_at, last_modified, sitemap_lastmod, title, cert, ipv6, ipv6_at)
-    select endpoint_id, system_id, last_probe_at, last_outcome, last_ok_at, content_hash, content_changed_at, last_modified, sitemap_lastmod, title, cert, ipv6, ipv6_at
-    from jsonb_to_recordset(${JSON.stringify(stateRows)}::jsonb) as x(endpoint_id int, system_id int, last_probe_at timestamptz, last_outcome text, last_ok_at timestamptz, content_hash text, content_changed_at timestamptz, last_modified timestamptz, sitemap_lastmod timestamptz, title text, cert jsonb, ipv6 jsonb, ipv6_at timestamptz)
+    insert into ${endpointState} (endpoint_id, system_id, last_probe_at, last_outcome, last_ok_at, content_hash, content_changed_at, last_modified, sitemap_lastmod, title, cert, ipv6, ipv6_at, ipv6_pending, ipv6_pending_at)
+    select endpoint_id, system_id, last_probe_at, last_outcome, last_ok_at, content_hash, content_changed_at, last_modified, sitemap_lastmod, title, cert, ipv6, ipv6_at, ipv6_pending, ipv6_pending_at
+    from jsonb_to_recordset(${JSON.stringify(stateRows)}::jsonb) as x(endpoint_id int, system_id int, last_probe_at timestamptz, last_outcome text, last_ok_at timestamptz, content_hash text, content_changed_at timestamptz, last_modified timestamptz, sitemap_lastmod timestamptz, title text, cert jsonb, ipv6 jsonb, ipv6_at timestamptz, ipv6_pending jsonb, ipv6_pending_at timestamptz)
     on conflict (endpoint_id) do update set
       last_probe_at = excluded.last_probe_at, last_outcome = excluded.last_outcome, last_ok_at = excluded.last_ok_at,
       content_hash = excluded.content_hash, content_changed_at = excluded.content_changed_at, last_modified = excluded.last_modified,
-      sitemap_lastmod = excluded.sitemap_lastmod, title = excluded.title, cert = excluded.cert, ipv6 = excluded.ipv6, ipv6_at = excluded.ipv6_at`);
+      sitemap_lastmod = excluded.sitemap_lastmod, title = excluded.title, cert = excluded.cert, ipv6 = excluded.ipv6, ipv6_at = excluded.ipv6_at,
+      ipv6_pending = excluded.ipv6_pending, ipv6_pending_at = excluded.ipv6_pending_at`);
+}
+
+/** Outcomes that are not visits of the site: our own policy refused, or a WAF challenged our prober. */
+const NOT_A_VISIT: ReadonlySet<string> = new Set(['blocked_by_policy', 'challenged']);
+
+/** Liveness results of portal endpoints folded into visits per endpoint and local day (the inspection rule's counts). */
+export function inspectionRollup(records: ProbeRecord[], portalIds: ReadonlySet<number>, timeZone: string) {
+  const byKey = new Map<string, { endpointId: number; systemId: number; day: string; visits: number; notOpened: number }>();
+  for (const r of records) {
+    if (r.kind !== 'liveness' || r.endpointId === null || !portalIds.has(r.endpointId) || NOT_A_VISIT.has(r.outcome)) continue;
+    const day = localDay(r.at, timeZone);
+    const key = `${r.endpointId}|${day}`;
+    let d = byKey.get(key);
+    if (!d) byKey.set(key, (d = { endpointId: r.endpointId, systemId: r.systemId, day, visits: 0, notOpened: 0 }));
+    d.visits++;
+    if (r.outcome !== 'ok' || (r.durationMs ?? 0) > INSPECTION_OPEN_MS) d.notOpened++;
+  }
+  return [...byKey.values()].sort((a, b) => a.endpointId - b.endpointId || a.day.localeCompare(b.day));
+}
+
+async function storeInspectionDays(db: Db, records: ProbeRecord[], timeZone: string): Promise<void> {
+  const ids = [...new Set(records.filter((r) => r.kind === 'liveness' && r.endpointId !== null).map((r) => r.endpointId!))];
+  if (!ids.length) return;
+  const portals = new Set((await db.select({ id: endpoints.id }).from(endpoints).where(sql`${endpoints.id} = any(${intArray(ids)}) and ${endpoints.role} = 'portal'`)).map((r) => r.id));
+  const rows = inspectionRollup(records, portals, timeZone).map((d) => ({ endpoint_id: d.endpointId, system_id: d.systemId, day: d.day, visits: d.visits, not_opened: d.notOpened }));
+  if (!rows.length) return;
+  await db.execute(sql`
+    insert into ${inspectionDays} as i (endpoint_id, system_id, day, visits, not_opened)
+    select endpoint_id, system_id, day, visits, not_opened
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(endpoint_id int, system_id int, day date, visits int, not_opened int)
+    on conflict (endpoint_id, day) do update set visits = i.visits + excluded.visits, not_opened = i.not_opened + excluded.not_opened`);
 }
 
 /** Deletes raw results older than the retention; rollups stay. Returns the number deleted. */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { classify, type Classification, type Reason } from '../../reports/classify.js';
 import { STATUSES, type Status } from '../../reports/codes.js';
 import { addDays, addMonths, assertDay, type Day } from '../../reports/dates.js';
-import { buildEvidencePack } from '../../reports/findings.js';
+import { buildEvidencePack, findingFollowUp } from '../../reports/findings.js';
 import type { Policy } from '../../reports/policy.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
@@ -22,6 +22,11 @@ import { DEFAULT_TIME_ZONE, localDay } from '../../probes/time.js';
  *
  * One run at a time (a transaction-level advisory lock), so two processes finishing sweeps together
  * never open the same finding twice.
+ *
+ * A past day is read, not rewritten: a run for a day before today's (`asOf` earlier than the local day
+ * of `now`) judges the evidence as of that day and writes nothing — no current status, no finding, no
+ * history — unless `record` is set, and then it appends status_history rows for that day only. Stored
+ * monthly reports are never touched: a past month's report keeps the input it was first rendered from.
  */
 
 export interface ClassifyRunOptions {
@@ -34,6 +39,16 @@ export interface ClassifyRunOptions {
   /** Only these systems (ids). */
   systemIds?: number[];
   timeZone?: string;
+  /** For a past `asOf`: write status_history rows for that day (never the current status). Ignored for today. */
+  record?: boolean;
+}
+
+/** One system's verdict as of the run's day, for report-only output. */
+export interface ClassifiedItem {
+  code: string;
+  status: Status;
+  reasons: string[];
+  flags: string[];
 }
 
 export interface ClassifyRunResult {
@@ -45,6 +60,12 @@ export interface ClassifyRunResult {
   changed: number;
   findingsOpened: number;
   findingIds: number[];
+  /** Findings in progress whose verdict or reasons followed their system (escalation). */
+  findingsUpdated?: number[];
+  /** `current`: today's run; `report`: a past day, nothing written; `record`: a past day, history only. */
+  mode: 'current' | 'report' | 'record';
+  /** Every system's verdict (by code). */
+  items: ClassifiedItem[];
 }
 
 const CLASSIFY_LOCK = 7433101;
@@ -65,6 +86,7 @@ export async function classifyAll(db: Db, opts: ClassifyRunOptions): Promise<Cla
   const asOf = opts.asOf ?? localDay(opts.now, tz);
   assertDay(asOf, 'asOf');
   const actor: Actor = opts.actor ?? { principal: CLASSIFIER_PRINCIPAL };
+  const mode: ClassifyRunResult['mode'] = asOf >= localDay(opts.now, tz) ? 'current' : opts.record ? 'record' : 'report';
 
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLASSIFY_LOCK})`);
@@ -74,6 +96,9 @@ export async function classifyAll(db: Db, opts: ClassifyRunOptions): Promise<Cla
 
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
     for (const { c } of results) counts[c.status]++;
+    const items: ClassifiedItem[] = results.map(({ l, c }) => ({ code: l.evidence.system.code, status: c.status, reasons: c.reasons.map((r) => r.code), flags: c.flags.map((f) => f.code) }));
+    const summary = { asOf, policyVersion: policy.version, systems: results.length, counts, mode, items };
+    if (mode === 'report') return { ...summary, changed: 0, findingsOpened: 0, findingIds: [] };
 
     // status_history: compare with the latest row up to asOf.
     const ids = loaded.map((l) => l.systemId);
@@ -103,7 +128,9 @@ export async function classifyAll(db: Db, opts: ClassifyRunOptions): Promise<Cla
     }
     for (const part of chunks(historyRows, 500)) await tx.insert(statusHistory).values(part);
 
-    // Current status: only where no later classification exists (a run for a past day leaves it alone).
+    if (mode === 'record') return { ...summary, changed: historyRows.length, findingsOpened: 0, findingIds: [] };
+
+    // Current status: only where no later classification exists.
     const current = results.filter(({ l }) => !newer.has(l.systemId));
     for (const part of chunks(current, 500)) {
       const payload = JSON.stringify(part.map(({ l, c }) => ({ id: l.systemId, status: c.status, reasons: c.reasons })));
@@ -113,17 +140,57 @@ export async function classifyAll(db: Db, opts: ClassifyRunOptions): Promise<Cla
         where s.id = v.id`);
     }
 
-    const opened = await openFindings(tx, actor, policy, asOf, opts.now, tz, current.filter(({ c }) => c.status === 'zombie' || c.status === 'semi_zombie'));
+    const judged = current.filter(({ c }) => c.status === 'zombie' || c.status === 'semi_zombie');
+    const followed = await followOpenFindings(tx, actor, asOf, judged);
+    const opened = await openFindings(tx, actor, policy, asOf, opts.now, tz, judged);
     return {
-      asOf,
-      policyVersion: policy.version,
-      systems: results.length,
-      counts,
+      ...summary,
       changed: historyRows.length,
       findingsOpened: opened.length,
       findingIds: opened,
+      findingsUpdated: followed,
     };
   });
+}
+
+/**
+ * Findings follow their system: an open finding whose system's verdict got worse, or gained a reason,
+ * takes the new verdict and reasons (its evidence pack stays as frozen when it opened), with a timeline
+ * entry (`escalate` in the audit log, which is the finding's history).
+ */
+async function followOpenFindings(tx: Db, actor: Actor, asOf: Day, candidates: { l: LoadedSystem; c: Classification }[]): Promise<number[]> {
+  if (!candidates.length) return [];
+  const bySystem = new Map(candidates.map((x) => [x.l.systemId, x]));
+  const updated: number[] = [];
+  for (const part of chunks([...bySystem.keys()], 5000)) {
+    const res = await tx.execute(sql`select id, system_id, status, verdict, reasons, version from findings where status <> 'closed' and system_id = any(${intArray(part)}) order by id`);
+    for (const f of rowsOf<Record<string, unknown>>(res)) {
+      const { l, c } = bySystem.get(Number(f.system_id))!;
+      const verdict = f.verdict === 'zombie' ? 'zombie' : 'semi_zombie';
+      const had = (Array.isArray(f.reasons) ? (f.reasons as Reason[]) : []).map((r) => r.code);
+      const now = c.reasons.map((r) => r.code);
+      const step = findingFollowUp({ verdict, reasonCodes: had }, { status: c.status, reasonCodes: now });
+      if (!step) continue;
+      const id = Number(f.id);
+      await tx.execute(sql`update findings set verdict = ${c.status}, reasons = ${JSON.stringify(c.reasons)}::jsonb, version = version + 1 where id = ${id}`);
+      await recordAudit(tx, actor, {
+        action: step === 'escalate' ? 'escalate' : 'reasons',
+        entity: 'finding',
+        entityId: String(id),
+        before: { verdict, reasonCodes: had },
+        after: {
+          systemCode: l.evidence.system.code,
+          status: String(f.status),
+          verdict: c.status,
+          reasonCodes: now,
+          asOf,
+          note: `${verdict} (${had.join(', ')}) → ${c.status} (${now.join(', ')})`,
+        },
+      });
+      updated.push(id);
+    }
+  }
+  return updated;
 }
 
 async function openFindings(tx: Db, actor: Actor, policy: Policy, asOf: Day, now: Date, tz: string, candidates: { l: LoadedSystem; c: Classification }[]): Promise<number[]> {

@@ -4,6 +4,7 @@ import { IPV6_GRADES, representativeRole, type Ipv6Grade, type UsageMetric, USAG
 import { addDays, addMonths, dayNumber, diffDays, maxDay, minDay, type Day } from '../../reports/dates.js';
 import type { ContentEvidence, EndpointFacts, Ipv6Evidence, ProbeDay, SystemEvidence, TlsEvidence, UsageDay, UsageSource } from '../../reports/evidence.js';
 import type { Policy } from '../../reports/policy.js';
+import type { InspectionDay } from '../../reports/inspection-rule.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
@@ -30,7 +31,8 @@ import { hostOf } from '../../probes/host.js';
  * two endpoints' pages; so probe days are loaded only for the probe rules' window, not for 180 days.
  *
  * Rows after `asOf` are left out. endpoint_state holds only the latest state: for a past `asOf`, the
- * certificate, IPv6 grade and sitemap date are the latest seen up to that day's end, or none.
+ * IPv6 grade comes from its history (ipv6_changes) as of that day's end; the certificate and sitemap
+ * date are the latest seen up to that day's end, or none.
  */
 
 export interface EvidenceOptions {
@@ -171,7 +173,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
 
   const challengeFrom = new Date(end.getTime() - policy.probes.evidenceWindowDays * 86_400_000);
   const addressFrom = new Date(end.getTime() - (policy.probes.maxSilenceDays + 1) * 86_400_000);
-  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows] = await Promise.all([
+  const inspectionFrom = addDays(asOf, -(policy.inspection.windowDays - 1));
+  const [systemRows, endpointRows, probeRows, contentRows, usageRows, sourceRows, campaignFacts, proberRows, ipv6HistoryRows, inspectionRows] = await Promise.all([
     systemQuery,
     (async () =>
       db
@@ -230,7 +233,34 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       where kind = 'liveness' and at >= ${challengeFrom.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
         and (outcome = 'challenged' or at >= ${addressFrom.toISOString()}::timestamptz) ${only('system_id')}
       group by system_id`),
+    // For a past day: the IPv6 grade of each endpoint measured since, from the history of changes.
+    db.execute(sql`
+      select st.endpoint_id, c.at, c.grade, c.second_level_rate, c.third_level_rate
+      from endpoint_state st
+      cross join lateral (
+        select h.at, h.grade, h.second_level_rate, h.third_level_rate from ipv6_changes h
+        where h.system_id = st.system_id and h.endpoint_id = st.endpoint_id and h.at < ${end.toISOString()}::timestamptz
+        order by h.at desc, h.id desc limit 1) c
+      where st.ipv6_at >= ${end.toISOString()}::timestamptz ${only('st.system_id')}`),
+    // Portal visits per day over the inspection rule's window (the portal cadence's rollup).
+    db.execute(sql`
+      select system_id, to_char(day, 'YYYY-MM-DD') as day, sum(visits)::int as visits, sum(not_opened)::int as not_opened
+      from inspection_days
+      where day >= ${inspectionFrom}::date and day <= ${asOf}::date ${only('system_id')}
+      group by system_id, day`),
   ]);
+  const inspection = new Map<number, InspectionDay[]>();
+  for (const r of rowsOf<Record<string, unknown>>(inspectionRows)) {
+    const list = inspection.get(Number(r.system_id)) ?? [];
+    list.push({ day: String(r.day), visits: Number(r.visits), notOpened: Number(r.not_opened) });
+    inspection.set(Number(r.system_id), list);
+  }
+  const ipv6History = new Map(
+    rowsOf<Record<string, unknown>>(ipv6HistoryRows).map((r) => [
+      Number(r.endpoint_id),
+      { ipv6: { grade: r.grade, secondLevelRate: r.second_level_rate === null ? null : Number(r.second_level_rate), thirdLevelRate: r.third_level_rate === null ? null : Number(r.third_level_rate) }, at: new Date(String(r.at)) },
+    ]),
+  );
 
   // Group everything by system id.
   const group = <T extends { systemId: number }>(rows: T[]) => {
@@ -321,15 +351,18 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
           if (!tls || validTo < tls.validTo) tls = { validTo, host: hostOf(e.url) };
         }
       }
-      const v6 = e.ipv6 as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
+      // The latest state when measured by asOf, otherwise the grade the history says it had then.
+      const past = before(e.ipv6At) ? null : ipv6History.get(e.id);
+      const v6 = (past ? past.ipv6 : e.ipv6) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown } | null;
+      const v6At = past ? past.at : e.ipv6At;
       // The first representative endpoint (portal, else app, else api; by position) with a measurement.
-      if (!ipv6 && e.role === representative && v6 && isGrade(v6.grade) && before(e.ipv6At)) {
+      if (!ipv6 && e.role === representative && v6 && isGrade(v6.grade) && before(v6At)) {
         ipv6 = {
           grade: v6.grade,
-          measuredOn: localDay(e.ipv6At, tz),
+          measuredOn: localDay(v6At, tz),
           secondLevelRate: typeof v6.secondLevelRate === 'number' ? v6.secondLevelRate : null,
           thirdLevelRate: typeof v6.thirdLevelRate === 'number' ? v6.thirdLevelRate : null,
-          at: e.ipv6At.getTime(),
+          at: v6At.getTime(),
         };
       }
     }
@@ -374,6 +407,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         address: opts.proberAddress?.trim() || prober.get(s.id)?.address || null,
         challengeVendors: prober.get(s.id)?.vendors ?? [],
       },
+      inspection: (inspection.get(s.id) ?? []).sort((a, b) => (a.day < b.day ? -1 : 1)),
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

@@ -5,6 +5,7 @@ import {
   ipv6ThresholdsSchema,
   measureIpv6,
   probeIpv6,
+  latencyPairs,
   registrableDomain,
   sampleLinks,
   sameSite,
@@ -31,6 +32,7 @@ describe('gradeIpv6 (pure)', () => {
     secondLevelRate: 1,
     thirdLevelRate: 0.92,
     latencyRatio: 1.05,
+    latencyPairs: 5,
   };
 
   it('uses the thresholds of policy.md by default', () => {
@@ -73,6 +75,43 @@ describe('gradeIpv6 (pure)', () => {
 
   it('ignores a high latency ratio when the difference is within the slack', () => {
     expect(gradeIpv6({ ...ready, v4Ms: 2, v6Ms: 5, latencyRatio: 2.5 }).grade).toBe('ready');
+  });
+
+  it('judges latency only on enough paired samples (median of 5 or more pairs)', () => {
+    const slow = { ...ready, v6Ms: 600, latencyRatio: 1.5, latencyDiffMs: 200 };
+    expect(gradeIpv6({ ...slow, latencyPairs: 4 }).grade).toBe('ready');
+    expect(gradeIpv6({ ...slow, latencyPairs: 5 }).reasons.map((r) => r.code)).toEqual(['latency_high']);
+    expect(gradeIpv6({ ...slow, latencyPairs: 3 }, { minLatencyPairs: 3 }).grade).toBe('partial');
+    expect(DEFAULT_IPV6_THRESHOLDS.minLatencyPairs).toBe(5);
+  });
+
+  it('needs both the relative and the absolute allowance exceeded before latency counts', () => {
+    // 2x slower but only 30 ms: noise of a loaded prober, not a slow IPv6 path.
+    expect(gradeIpv6({ ...ready, latencyPairs: 5, latencyRatio: 2, latencyDiffMs: 30 }).grade).toBe('ready');
+    // 80 ms slower but only 1.1x: within the relative allowance.
+    expect(gradeIpv6({ ...ready, latencyPairs: 5, latencyRatio: 1.1, latencyDiffMs: 80 }).grade).toBe('ready');
+    expect(gradeIpv6({ ...ready, latencyPairs: 5, latencyRatio: 1.3, latencyDiffMs: 80 }).grade).toBe('partial');
+    expect(gradeIpv6({ ...ready, latencyPairs: 5, latencyRatio: 1.3, latencyDiffMs: 80 }, { latencySlackMs: 100 }).grade).toBe('ready');
+  });
+
+  it('takes latency as medians of per-pair figures, so one slow load does not move it', () => {
+    const pairs = [
+      { v4Ms: 10, v6Ms: 11 },
+      { v4Ms: 10, v6Ms: 12 },
+      { v4Ms: 12, v6Ms: 400 },
+      { v4Ms: 9, v6Ms: 10 },
+      { v4Ms: 11, v6Ms: 11 },
+    ];
+    expect(latencyPairs(pairs)).toEqual({ count: 5, ratio: 1.1111, diffMs: 1 });
+    expect(latencyPairs([])).toEqual({ count: 0, ratio: null, diffMs: null });
+  });
+
+  it('grades a site our own policy blocks, or that answers a challenge, unmeasured, never not_ready', () => {
+    for (const outcome of ['blocked_by_policy', 'challenged'] as const) {
+      const r = gradeIpv6({ ...ready, v6Ok: false, v6SuccessRate: 0, v6Outcome: outcome as never, unmeasuredOutcome: outcome as never });
+      expect(r.grade).toBe('unmeasured');
+      expect(r.reasons).toEqual([{ code: 'unmeasured', detail: `homepage over IPv6: ${outcome}` }]);
+    }
   });
 
   it('does not count unmeasured figures against a site', () => {
@@ -185,6 +224,13 @@ describe.skipIf(!fleet.ipv6)('measureIpv6 against the fleet', () => {
     const r = await probeIpv6(fleet.url(FLEET.v6, '/'), options);
     expect(r).toMatchObject({ aaaa: true, v4Ok: false, v6Ok: true, parity: null, latencyRatio: null });
     expect(r.grade).toBe('ready');
+  });
+});
+
+describe('measureIpv6 where our policy blocks the address', () => {
+  it('grades an AAAA our target policy refuses (IPv4-mapped metadata address) unmeasured', async () => {
+    const r = await probeIpv6(fleet.url(FLEET.mappedMetadata, '/'), options);
+    expect(r).toMatchObject({ aaaa: true, v6Ok: false, unmeasuredOutcome: 'blocked_by_policy', grade: 'unmeasured' });
   });
 });
 

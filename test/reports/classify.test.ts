@@ -310,6 +310,21 @@ describe('classify: flags', () => {
     expect(run(healthy({ ipv6: null })).flags).toEqual([]);
     expect(run(withSystem(healthy(), { cloudRequired: false, deployment: 'hosted' })).flags).toEqual([]);
   });
+
+  it('flags inspection_unreachable, citing the rule, when a week of portal visits fails the national rule', () => {
+    const days = (notOpened: number) => Array.from({ length: 7 }, (_, i) => ({ day: addDays(AS_OF, -i), visits: 20, notOpened }));
+    const failing = run({ ...healthy(), inspection: days(2) });
+    const flag = failing.flags.find((f) => f.code === 'inspection_unreachable');
+    expect(flag?.evidence).toMatchObject({ rule: 'site_unreachable', visits: 140, notOpened: 14, share: 0.1, policy: { windowDays: 7, minVisitsPerDay: 20, failShare: 0.05 } });
+    expect(t('zh', flag!.message.key, flag!.message.params)).toContain('10%');
+    expect(run({ ...healthy(), inspection: days(0) }).flags.map((f) => f.code)).not.toContain('inspection_unreachable');
+    // One visit a day cannot judge the rule.
+    expect(run({ ...healthy(), inspection: [{ day: AS_OF, visits: 1, notOpened: 1 }] }).flags.map((f) => f.code)).not.toContain('inspection_unreachable');
+  });
+
+  it('does not flag ipv6_not_ready on a portal graded unmeasured (our policy or a challenge kept us out)', () => {
+    expect(run(healthy({ ipv6: { grade: 'unmeasured', measuredOn: AS_OF } })).flags).toEqual([]);
+  });
 });
 
 describe('classify: determinism and inputs', () => {

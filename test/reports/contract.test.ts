@@ -9,7 +9,7 @@ const CONTRACT = {
     'unreachable', 'dns_gone', 'availability_low', 'no_usage', 'low_usage', 'stale_content', 'homepage_not_updated',
     'owner_unconfirmed', 'owner_missing', 'no_maintainer', 'cert_expired', 'duplicate_function',
   ],
-  FLAG_CODES: ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked'],
+  FLAG_CODES: ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked', 'inspection_unreachable'],
   LIFECYCLES: ['planning', 'construction', 'live', 'decommissioning', 'retired'],
   DEPLOYMENTS: ['gov_cloud', 'self_hosted', 'hosted', 'other'],
   NETWORKS: ['internet', 'egov_extranet', 'private'],
@@ -18,7 +18,7 @@ const CONTRACT = {
   DEPARTMENT_LEVELS: ['city', 'county', 'township', 'village'],
   DEPARTMENT_KINDS: ['department', 'government', 'zone', 'enterprise'],
   USAGE_METRICS: ['visits', 'active_users', 'logins', 'transactions'],
-  IPV6_GRADES: ['ready', 'partial', 'not_ready', 'no_ipv6'],
+  IPV6_GRADES: ['ready', 'partial', 'not_ready', 'no_ipv6', 'unmeasured'],
   PROBE_OUTCOMES: [
     'ok', 'http_error', 'timeout', 'dns_nxdomain', 'dns_nodata', 'dns_timeout', 'dns_error', 'connect_refused',
     'connect_timeout', 'connection_reset', 'tls_error', 'redirect_loop', 'too_many_redirects', 'body_too_large',

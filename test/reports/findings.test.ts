@@ -248,6 +248,21 @@ describe('findings: decommission verification', () => {
     expect(still).toMatchObject({ decision: 'reopen', reasons: [{ code: 'path_still_served' }] });
   });
 
+  it('a system reached by address is verified when connects are refused or time out: no DNS check for IP literals', () => {
+    const gone = verifyDecommission({
+      endpoints: [
+        { url: 'http://10.76.1.20:8080/app/', outcome: 'connect_refused' },
+        { url: 'https://[2001:db8::20]/', outcome: 'connect_timeout' },
+      ],
+      dns: [],
+    });
+    expect(gone).toEqual({ decision: 'verified', reasons: [] });
+    // Something still accepting connections at the address (a hang, a reset) is not gone.
+    const still = verifyDecommission({ endpoints: [{ url: 'http://10.76.1.20:8080/app/', outcome: 'timeout' }], dns: [] });
+    expect(still).toMatchObject({ decision: 'reopen', reasons: [{ code: 'address_live', target: 'http://10.76.1.20:8080/app/' }] });
+    expect(verifyDecommission({ endpoints: [{ url: 'http://10.76.1.20/', outcome: 'http_error', httpStatus: 502 }], dns: [] }).reasons.map((r) => r.code)).toEqual(['endpoint_live']);
+  });
+
   it('our own failures are inconclusive, not verified', () => {
     const d = verifyDecommission({ endpoints: [{ url: 'https://old.linyi.gov.cn/', outcome: 'dns_timeout' }], dns: [{ name: 'old.linyi.gov.cn', result: 'timeout' }] });
     expect(d.decision).toBe('inconclusive');

@@ -1,10 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeLimiter } from '../../probes/concurrency.js';
 import type { ProbeDeps } from '../../probes/deps.js';
 import { createProbeResolver } from '../../probes/dns.js';
 import { systemClock, type ProbeClock } from '../../probes/outcome.js';
-import { endpointState, endpoints, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
+import { endpointState, endpoints, inspectionDays, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
 import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
 import { runSweepWorker } from '../../src/sweeps/runner.js';
 import { storeProbeRecords } from '../../src/sweeps/store.js';
@@ -129,6 +129,71 @@ describe.each(backends)('sweeps on %s', (backend) => {
     ]);
     const [state] = await t.database.db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
     expect(state!.ipv6).toMatchObject({ grade: 'ready' });
+  });
+
+  it('changes a stored IPv6 grade only when two sweeps in a row see the new one (no flapping on noise)', async () => {
+    const { db } = t.database;
+    const [sys] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, 'HANGING'));
+    const [ep] = await db.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.systemId, sys!.id));
+    const sweep = await createSweep(db, { trigger: 'cli', systems: ['HANGING'], kinds: ['ipv6'] }, new Date());
+    const record = (day: string, grade: string): ProbeRecord => ({
+      targetId: 0, sweepId: sweep.id, systemId: sys!.id, endpointId: ep!.id, kind: 'ipv6', url: 'http://x/', at: new Date(`${day}T10:00:00+08:00`),
+      outcome: 'ok', httpStatus: null, durationMs: null, detail: {}, contentHash: null,
+      ipv6: { grade, secondLevelRate: 1, thirdLevelRate: 1 },
+    });
+    const grades: Array<[string, string, string]> = [
+      // day, measured grade, stored grade after it
+      ['2026-10-01', 'ready', 'ready'],
+      ['2026-10-02', 'partial', 'ready'], // one noisy sweep
+      ['2026-10-03', 'ready', 'ready'],
+      ['2026-10-04', 'partial', 'ready'],
+      ['2026-10-05', 'not_ready', 'ready'], // another grade: still no two in a row
+      ['2026-10-06', 'not_ready', 'not_ready'], // sustained
+      ['2026-10-07', 'not_ready', 'not_ready'],
+    ];
+    for (const [day, grade, stored] of grades) {
+      await db.transaction((tx) => storeProbeRecords(tx, [record(day, grade)], TZ));
+      const [state] = await db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
+      expect((state!.ipv6 as { grade: string }).grade, day).toBe(stored);
+    }
+    const rows = await db.select().from(ipv6Changes).where(eq(ipv6Changes.endpointId, ep!.id)).orderBy(ipv6Changes.at);
+    // The change is dated when the new grade was first seen (it held from then on).
+    expect(rows.map((r) => [r.at.toISOString(), r.grade])).toEqual([
+      ['2026-10-01T02:00:00.000Z', 'ready'],
+      ['2026-10-05T02:00:00.000Z', 'not_ready'],
+    ]);
+    const [state] = await db.select().from(endpointState).where(eq(endpointState.endpointId, ep!.id));
+    expect(state!.ipv6Pending).toBeNull();
+  });
+
+  it('counts portal homepage visits per day for the inspection rule: visits, and those not opened within 15 s', async () => {
+    const { db } = t.database;
+    const [sys] = await db.select({ id: systems.id }).from(systems).where(eq(systems.code, 'HEALTHY'));
+    const eps = await db.select({ id: endpoints.id, role: endpoints.role }).from(endpoints).where(eq(endpoints.systemId, sys!.id)).orderBy(endpoints.id);
+    await db.update(endpoints).set({ role: 'portal' }).where(eq(endpoints.id, eps[0]!.id));
+    await db.update(endpoints).set({ role: 'app' }).where(eq(endpoints.id, eps[1]!.id));
+    const visit = (endpointId: number, hour: number, outcome: string, ms: number): ProbeRecord => ({
+      targetId: 0, sweepId: null, systemId: sys!.id, endpointId, kind: 'liveness', url: 'http://x/', at: new Date(`2026-10-10T${String(hour).padStart(2, '0')}:00:00+08:00`),
+      outcome, httpStatus: null, durationMs: ms, detail: {}, contentHash: null,
+    });
+    await db.transaction((tx) =>
+      storeProbeRecords(tx, [visit(eps[0]!.id, 1, 'ok', 300), visit(eps[0]!.id, 2, 'ok', 16_000), visit(eps[0]!.id, 3, 'timeout', 15_000), visit(eps[0]!.id, 4, 'challenged', 100), visit(eps[1]!.id, 5, 'timeout', 15_000)], TZ),
+    );
+    await db.transaction((tx) => storeProbeRecords(tx, [visit(eps[0]!.id, 6, 'ok', 200)], TZ));
+    const rows = await db.select().from(inspectionDays).where(and(eq(inspectionDays.systemId, sys!.id), eq(inspectionDays.day, '2026-10-10')));
+    // The app endpoint is not a portal; the challenged probe is not a visit of the site.
+    expect(rows.map((r) => [r.endpointId, r.day, r.visits, r.notOpened])).toEqual([[eps[0]!.id, '2026-10-10', 4, 2]]);
+  });
+
+  it('a portal-cadence sweep probes only portal endpoints, liveness only', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'cron', kinds: ['liveness'], roles: ['portal'], slot: 'portal:test' }, new Date());
+    const targets = await db.select({ endpointId: sweepTargets.endpointId }).from(sweepTargets).where(eq(sweepTargets.sweepId, sweep.id));
+    const roles = await db.select({ id: endpoints.id, role: endpoints.role }).from(endpoints);
+    const portalIds = new Set(roles.filter((r) => r.role === 'portal').map((r) => r.id));
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.every((x) => portalIds.has(x.endpointId!))).toBe(true);
+    expect(roles.some((r) => r.role !== 'portal')).toBe(true); // the app endpoint exists, and was left out
   });
 
   it('adds a second sweep into the same day rollup instead of replacing it', async () => {

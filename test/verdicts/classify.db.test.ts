@@ -2,12 +2,12 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../reports/canonical.js';
 import { defaultPolicy } from '../../reports/policy.js';
-import { findings, policies, statusHistory, systems } from '../../src/db/schema/index.js';
+import { findings, ipv6Changes, policies, statusHistory, systems } from '../../src/db/schema/index.js';
 import { classifyAll } from '../../src/verdicts/classify-run.js';
 import { loadEvidence, usageSegments } from '../../src/verdicts/evidence.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { backends } from '../support/db.js';
-import { NOW, TODAY, TZ, cityFixture, ids, probeDayRows } from './fixture.js';
+import { NOW, TODAY, TZ, at, cityFixture, ids, probeDayRows } from './fixture.js';
 
 describe.each(backends)('evidence loading and classification on %s', (backend) => {
   let t: TestApp;
@@ -123,7 +123,7 @@ describe.each(backends)('evidence loading and classification on %s', (backend) =
   it('classifying a past day records history for that day without touching the current status', async () => {
     const { db } = t.database;
     const current = await db.select({ code: systems.code, status: systems.status }).from(systems).orderBy(asc(systems.code));
-    const r = await classifyAll(db, { asOf: '2026-09-15', now: new Date(NOW.getTime() + 2 * 86_400_000), timeZone: TZ });
+    const r = await classifyAll(db, { asOf: '2026-09-15', now: new Date(NOW.getTime() + 2 * 86_400_000), timeZone: TZ, record: true });
     expect(r.asOf).toBe('2026-09-15');
     // On 09-15 DEAD was still healthy and GONE resolved; ORPHAN's department already dissolved.
     const past = await db.select({ code: systems.code, status: statusHistory.status }).from(statusHistory).innerJoin(systems, eq(systems.id, statusHistory.systemId)).where(eq(statusHistory.asOf, '2026-09-15'));
@@ -132,5 +132,40 @@ describe.each(backends)('evidence loading and classification on %s', (backend) =
     expect(byCode.ORPHAN).toBe('zombie');
     expect(await db.select({ code: systems.code, status: systems.status }).from(systems).orderBy(asc(systems.code))).toEqual(current);
     expect(r.findingsOpened).toBe(0);
+  });
+
+  it('a past day is read, not rewritten: report-only by default, on the IPv6 grade of that day', async () => {
+    const { db } = t.database;
+    const s = await ids(db);
+    // ALIVE's portal was not ready in September; the fixture's latest result (ready) is from today.
+    await db.insert(ipv6Changes).values([
+      { endpointId: s.ALIVE!.endpointId, systemId: s.ALIVE!.id, at: at('2026-09-01', 3), grade: 'not_ready', secondLevelRate: 0.4, thirdLevelRate: 0.2 },
+      { endpointId: s.ALIVE!.endpointId, systemId: s.ALIVE!.id, at: NOW, grade: 'ready', secondLevelRate: 0.98, thirdLevelRate: 0.95 },
+    ]);
+    const snapshot = async () => ({
+      systems: await db.select({ code: systems.code, status: systems.status, reasons: systems.statusReasons, statusAt: systems.statusAt }).from(systems).orderBy(asc(systems.code)),
+      history: await db.select().from(statusHistory).orderBy(asc(statusHistory.id)),
+      findings: await db.select().from(findings).orderBy(asc(findings.id)),
+    });
+    const before = await snapshot();
+    const later = new Date(NOW.getTime() + 3 * 86_400_000);
+
+    const report = await classifyAll(db, { asOf: '2026-09-16', now: later, timeZone: TZ });
+    expect(report).toMatchObject({ asOf: '2026-09-16', mode: 'report', changed: 0, findingsOpened: 0 });
+    const alive = report.items.find((i) => i.code === 'ALIVE')!;
+    expect(alive.flags).toContain('ipv6_not_ready');
+    expect(await snapshot()).toEqual(before);
+
+    const recorded = await classifyAll(db, { asOf: '2026-09-16', now: later, timeZone: TZ, record: true });
+    expect(recorded.mode).toBe('record');
+    expect(recorded.changed).toBeGreaterThan(0);
+    const after = await snapshot();
+    expect(after.systems).toEqual(before.systems);
+    expect(after.findings).toEqual(before.findings);
+    const [aliveRow] = after.history.filter((h) => h.systemId === s.ALIVE!.id && h.asOf === '2026-09-16');
+    expect(aliveRow!.flags).toContain('ipv6_not_ready');
+    // Today's grade is still today's.
+    const [today] = await loadEvidence(db, { asOf: TODAY, policy: defaultPolicy, timeZone: TZ, systemIds: [s.ALIVE!.id] });
+    expect(today!.ipv6).toMatchObject({ grade: 'ready' });
   });
 });

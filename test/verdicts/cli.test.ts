@@ -42,6 +42,29 @@ describe('xuncha classify and xuncha report monthly on the embedded database', (
     expect(past.code, past.stderr).toBe(0);
     const pastRun = JSON.parse(past.stdout);
     expect(pastRun).toMatchObject({ asOf: monthEnd(lastMonth), policyVersion: '2026-11-default' });
+    // A past day is report-only: its verdicts are printed, nothing is written.
+    expect(pastRun).toMatchObject({ recorded: false, changed: 0, findingsOpened: 0 });
+    expect(pastRun.items).toHaveLength(pastRun.systems);
+    const countHistory = async () => {
+      const d = await openPglite({ dataDir, command: 'test' });
+      try {
+        const res = (await d.db.execute(sql`select count(*)::int as n from status_history`)) as unknown as { rows: Array<{ n: number }> };
+        return Number(res.rows[0]!.n);
+      } finally {
+        await d.close();
+      }
+    };
+    expect(await countHistory()).toBe(0);
+    const text = await runCli(['classify', '--as-of', monthEnd(lastMonth)], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/report only, nothing written/);
+    const recorded = await runCli(['classify', '--as-of', monthEnd(lastMonth), '--record', '--json'], env);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ recorded: true, findingsOpened: 0 });
+    expect(await countHistory()).toBe(JSON.parse(recorded.stdout).changed);
+    const noDay = await runCli(['classify', '--record'], env);
+    expect(noDay.code).toBe(2);
+    expect(noDay.stderr).toMatch(/--record needs a past --as-of day/);
 
     const now = await runCli(['classify', '--json'], env);
     expect(now.code, now.stderr).toBe(0);

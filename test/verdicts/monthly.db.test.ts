@@ -24,9 +24,9 @@ describe.each(backends)('monthly report on %s', (backend) => {
   beforeAll(async () => {
     t = await startTestApp(backend, { now: () => NOW });
     await cityFixture(t);
-    // The nightly classifications at the ends of September and October, then today's.
-    await classifyAll(t.database.db, { asOf: '2026-09-30', now: at('2026-10-01', 2), timeZone: TZ });
-    await classifyAll(t.database.db, { asOf: '2026-10-31', now: at('2026-11-01', 2), timeZone: TZ });
+    // The nightly classifications at the ends of September and October (runs of their own day), then today's.
+    await classifyAll(t.database.db, { asOf: '2026-09-30', now: at('2026-09-30', 23), timeZone: TZ });
+    await classifyAll(t.database.db, { asOf: '2026-10-31', now: at('2026-10-31', 23), timeZone: TZ });
     await classifyAll(t.database.db, { now: NOW, timeZone: TZ });
   });
   afterAll(async () => t?.close());
@@ -110,6 +110,8 @@ describe.each(backends)('monthly report on %s', (backend) => {
     await probeDayRows(db, s.NEW!.id, '2026-10-20', '2026-10-31', () => ({ probes: 24, ok: 24 }));
     await db.insert(statusHistory).values({ systemId: s.NEW!.id, at: NOW, asOf: '2026-10-31', status: 'active', reasons: [], flags: [], policyVersion: 'late' });
     await db.update(systems).set({ deployment: 'gov_cloud' }).where(eq(systems.code, 'DEAD'));
+    // Re-classifying the month's last day, recorded, leaves the stored report alone too.
+    await classifyAll(db, { asOf: '2026-10-31', now: NOW, timeZone: TZ, record: true });
     const after = Buffer.from(await (await get('month=2026-10&format=csv')).arrayBuffer());
     expect(after.equals(before)).toBe(true);
     const [row] = await db.select().from(monthlyReports).where(eq(monthlyReports.month, '2026-10'));

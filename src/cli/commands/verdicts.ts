@@ -8,9 +8,11 @@ import { refuseBinaryOnTerminal, writeOutput } from '../output.js';
 
 export const classifyCommand: Command = {
   words: ['classify'],
-  usage: 'xuncha classify [--as-of YYYY-MM-DD] [--json]',
-  summary: 'classify every system from stored evidence',
-  options: { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'xuncha classify [--as-of YYYY-MM-DD [--record]] [--json]',
+  summary:
+    'classify every system from stored evidence and open findings; a past --as-of day is judged on the evidence of that day and only printed (nothing is written), ' +
+    '--record also stores its status history for that day — never the current status, findings or stored monthly reports',
+  options: { 'as-of': { type: 'string' }, record: { type: 'boolean' }, json: { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${this.usage})`);
     const now = new Date();
@@ -18,15 +20,27 @@ export const classifyCommand: Command = {
     const asOf = values['as-of'] as string | undefined;
     if (asOf !== undefined && !isDay(asOf)) throw new UsageError(`--as-of must be a day YYYY-MM-DD, got "${asOf}"`);
     if (asOf !== undefined && asOf > today) throw new UsageError(`--as-of ${asOf} is in the future (today is ${today})`);
+    const record = values.record === true;
+    if (record && (asOf === undefined || asOf === today)) throw new UsageError(`--record needs a past --as-of day (today's run always records)`);
     const { db } = await ctx.openDb();
     const { classifyAll } = await import('../../verdicts/classify-run.js');
-    const r = await classifyAll(db, { asOf, now, actor: { principal: ctx.principal }, timeZone: ctx.config.TZ });
+    const r = await classifyAll(db, { asOf, now, actor: { principal: ctx.principal }, timeZone: ctx.config.TZ, record });
     if (values.json) {
-      ctx.out(JSON.stringify({ asOf: r.asOf, policyVersion: r.policyVersion, systems: r.systems, counts: r.counts, changed: r.changed, findingsOpened: r.findingsOpened }));
+      const base = { asOf: r.asOf, policyVersion: r.policyVersion, systems: r.systems, counts: r.counts, changed: r.changed, findingsOpened: r.findingsOpened };
+      ctx.out(JSON.stringify(r.mode === 'current' ? base : { ...base, recorded: r.mode === 'record', items: r.items }));
     } else {
       ctx.out(`classified ${r.systems} systems as of ${r.asOf} with policy ${r.policyVersion}`);
       for (const s of STATUSES) ctx.out(`  ${s.padEnd(22)} ${r.counts[s]}`);
-      ctx.out(`${r.changed} changed; ${r.findingsOpened} findings opened`);
+      if (r.mode === 'current') {
+        ctx.out(`${r.changed} changed; ${r.findingsOpened} findings opened`);
+      } else {
+        for (const i of r.items) ctx.out(`${i.code}\t${i.status}\t${i.reasons.join(',') || '-'}\t${i.flags.join(',') || '-'}`);
+        ctx.out(
+          r.mode === 'record'
+            ? `past day: ${r.changed} status history rows recorded for ${r.asOf}; current status, findings and stored reports unchanged`
+            : `past day: report only, nothing written (--record stores the status history of ${r.asOf})`,
+        );
+      }
     }
     return 0;
   },

@@ -71,6 +71,28 @@ export const probeDays = pgTable(
   (t) => [primaryKey({ columns: [t.systemId, t.day] }), index('probe_days_day_idx').on(t.day)],
 );
 
+/**
+ * Homepage visits of portal endpoints per local day, for the national inspection rule (20+ visits a day,
+ * ≥ 5% not opened within 15 s): two counts per portal and day, kept for years like probe_days, so the
+ * rule never needs raw results beyond their retention.
+ */
+export const inspectionDays = pgTable(
+  'inspection_days',
+  {
+    endpointId: integer('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    visits: integer('visits').notNull().default(0),
+    /** Visits not opened within 15 s (failed or slower). */
+    notOpened: integer('not_opened').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.day] }), index('inspection_days_system_day_idx').on(t.systemId, t.day)],
+);
+
 /** Latest known state of each endpoint: what the UI and the classifier read without scanning history. */
 export const endpointState = pgTable('endpoint_state', {
   endpointId: integer('endpoint_id')
@@ -90,6 +112,12 @@ export const endpointState = pgTable('endpoint_state', {
   cert: jsonb('cert'),
   ipv6: jsonb('ipv6'),
   ipv6At: timestamp('ipv6_at', { withTimezone: true, mode: 'date' }),
+  /**
+   * An IPv6 result whose grade differs from the stored one, waiting for the next sweep: a grade changes
+   * only when two sweeps in a row see the new one (hysteresis), so noise never flips it.
+   */
+  ipv6Pending: jsonb('ipv6_pending'),
+  ipv6PendingAt: timestamp('ipv6_pending_at', { withTimezone: true, mode: 'date' }),
 });
 
 /**
