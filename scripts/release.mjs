@@ -63,8 +63,12 @@ async function stageProgram(dir) {
     // One file, not split as dist/ is: with the libraries inlined, esbuild's chunks evaluate shared
     // modules in another order, and schemas then call `.openapi()` before @hono/zod-openapi has
     // extended zod ("….openapi is not a function").
-    entryPoints: ['src/cli/main.ts'],
-    outfile: join(lib, 'xuncha.mjs'),
+    // xlsx-worker: the thread that reads .xlsx imports, found beside the bundle (src/inventory/import/xlsx.ts).
+    // Two entries without splitting are two self-contained files.
+    entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts' },
+    outdir: lib,
+    outExtension: { '.js': '.mjs' },
+    define: { 'process.env.XUNCHA_BUILD_VERSION': JSON.stringify(version) },
     bundle: true,
     platform: 'node',
     format: 'esm',

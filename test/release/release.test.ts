@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goodRow, HEADER, xlsxOf } from '../inventory/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
@@ -132,6 +133,19 @@ async function expectServes(root: string, unit: Unit): Promise<void> {
     expect(asset.status).toBe(200);
     expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     expect((await fetch(`${url}/api/v1/openapi.json`)).status).toBe(200);
+    // An .xlsx is read by a worker thread whose script must ship beside the bundle: a dry run of a
+    // sheet naming an unknown department answers with that row's error (the sheet was read).
+    const fileEnv = parseEnv(readFileSync(join(root, unit.environmentFile), 'utf8')) as Record<string, string>;
+    const token = readFileSync(join(root, fileEnv.DATA_DIR!, 'admin-token'), 'utf8').trim();
+    const sheet = await xlsxOf([HEADER, goodRow(3)]);
+    const imported = await fetch(`${url}/api/v1/imports?dryRun=true`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      body: new Uint8Array(sheet),
+    });
+    const body = await imported.json();
+    expect(imported.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ dryRun: true, format: 'xlsx', rows: 1, errors: [{ row: 2 }] });
   } finally {
     expect(await service.stop(), JSON.stringify(service.output())).toBe(0);
   }
