@@ -13,10 +13,6 @@ import { at, driveCity, simClock, type DriveStats } from './drive.js';
  * it every day, IPv6 and sitemaps on three days, usage feeds pushed daily through the API — then the
  * verdicts, the findings and the November report checked against the table below, whose every line
  * says why, from shared/policy.md ("policy") and the issue.
- *
- * Rows marked `pending` wait for a fix of issue 9 that is not on main yet: their assertion is kept in
- * the table and skipped (never asserted the wrong way round). Enable a row by removing its `pending`;
- * `SCENARIO_PENDING=1` runs them all, to see what they get today.
  */
 
 const FIRST: Day = '2026-10-22';
@@ -32,12 +28,6 @@ const WEEKLY_DAYS: Day[] = ['2026-11-21', '2026-11-28'];
 const HANG_TIMEOUT_MS = 250;
 /** Every other target answers at once on loopback: a timeout this long is never reached, however loaded the machine. */
 const ANSWERING_TIMEOUT_MS = 10_000;
-
-/** The report's 主要问题 sentences carry figures as of the report's day (issue 9 item 7). */
-const REPORT_FIGURES_PENDING: string | undefined = 'item 7';
-
-/** The IPv6 rate counts the app-only DSJ-ASD: its app endpoint represents it (issue 9 item 8, on main). */
-const IPV6_RATE_PENDING: string | undefined = undefined;
 
 type Flag = 'not_on_gov_cloud' | 'ipv6_not_ready' | 'mlps_missing' | 'probe_blocked';
 
@@ -75,8 +65,6 @@ interface Row {
   why: { outcome: string; ipv6: string; verdict: string };
   /** Where the expected verdict follows the contract but an auditor reading policy.md may disagree: for the lead. */
   dispute?: string;
-  /** A fix of issue 9 not on main yet, per part of the row. */
-  pending?: { outcome?: string; ipv6?: string; verdict?: string; flags?: string; finding?: string };
 }
 
 const TABLE: Row[] = [
@@ -90,8 +78,6 @@ const TABLE: Row[] = [
       ipv6: 'policy "IPv6 ready": AAAA, same homepage over IPv6, every link loads over IPv6',
       verdict: 'policy: no zombie or semi-zombie condition holds (daily new item, 800 active users a day)',
     },
-    // Today a loaded machine turns identical loopback paths `partial` on latency now and then.
-    pending: { ipv6: 'item 5' },
   },
   {
     code: 'LS-PORTAL', name: '兰山区人民政府门户网站', department: '371302', endpoint: { url: (f) => f.url(CITY.v4), role: 'portal' },
@@ -126,7 +112,6 @@ const TABLE: Row[] = [
       verdict: 'policy zombie: all endpoints unreachable for 30+ consecutive days (41, since the first sweep); no usage evidence to say otherwise',
     },
     // Semi-zombie (availability_low) from day 7, zombie from day 30: the finding opened on day 7 must follow.
-    pending: { finding: 'item 10' },
   },
   {
     code: 'LL-PORTAL-OLD', name: '兰陵县人民政府门户网站（旧版）', department: '371324', endpoint: { url: (f) => f.url(CITY.frozen), role: 'portal' },
@@ -162,7 +147,6 @@ const TABLE: Row[] = [
       verdict: 'policy zombie: unreachable 30+ days — no page is ever served, and redirect_loop is not one of the contract\'s "answered" outcomes',
     },
     dispute: 'its server answers every request (with 301/302): by item 2\'s own principle it is reachable, and a decommission check would call it gone while it still runs',
-    pending: { finding: 'item 10' },
   },
   {
     code: 'DSJ-YWTB', name: '临沂市一网通办平台', department: '371300-DSJ', endpoint: { url: (f) => f.url(CITY.waf), role: 'portal' },
@@ -175,7 +159,6 @@ const TABLE: Row[] = [
       verdict: 'policy "never zombie for unreachability": challenged and 1,000 users a day; flag probe_blocked (allow-list the prober)',
     },
     // Until a challenged target is `unmeasured`, its grade is not_ready and it carries ipv6_not_ready too.
-    pending: { ipv6: 'item 5 (challenged → unmeasured)', flags: 'item 5 (challenged → unmeasured)' },
   },
   {
     code: 'LL-XZXX', name: '兰陵县乡镇信息公开平台', department: '371324', endpoint: { url: (f) => f.url(CITY.empty), role: 'portal' },
@@ -212,7 +195,6 @@ const TABLE: Row[] = [
       verdict: 'policy zombie: DNS gone (NXDOMAIN) 7+ days, and all endpoints unreachable 30+ days',
     },
     // dns_gone from day 7, unreachable added on day 30: the open finding must carry both.
-    pending: { finding: 'item 10' },
   },
   {
     code: 'MZJ-SHJZ', name: '临沂市社会救助业务系统', department: '371300-MZJ', endpoint: { url: (f) => f.addressUrl('/extranet/'), role: 'app' },
@@ -257,7 +239,6 @@ const TABLE: Row[] = [
       ipv6: 'policy "IPv6 ready" (an app endpoint: issue item 8, it represents the system when there is no portal)',
       verdict: 'policy: alive, 500 active users a day — active',
     },
-    pending: { ipv6: 'item 5' },
   },
   {
     code: 'LS-JYPT', name: '兰山区智慧教育平台', department: '371302', endpoint: { url: (f) => f.url(CITY.brokenV6), role: 'portal' },
@@ -292,12 +273,6 @@ const DEPARTMENTS = [
   { code: '371324-JTJ', name: '兰陵县教育和体育局', shortName: '县教体局', level: 'county', kind: 'department', parentCode: '371324' },
 ];
 
-/**
- * `it`, or `it.skip` with the fix it waits for in the title. SCENARIO_PENDING=1 runs the pending rows too,
- * to see what today's code gives for them (they fail until their fix lands).
- */
-const when = (pending: string | undefined) => (pending && !process.env.SCENARIO_PENDING ? it.skip : it);
-const pendingNote = (pending: string | undefined) => (pending ? ` [pending issue 9 ${pending}]` : '');
 
 describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => {
   let fleet: CityFleet;
@@ -353,7 +328,7 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
   });
 
   describe.each(TABLE)('$code ($name)', (row) => {
-    when(row.pending?.outcome)(`probe outcome: ${row.expect.outcome} — ${row.why.outcome}${pendingNote(row.pending?.outcome)}`, async () => {
+    it(`probe outcome: ${row.expect.outcome} — ${row.why.outcome}`, async () => {
       const res = await t.call('GET', `/api/v1/systems/${row.code}/probes?kind=liveness&limit=1000`);
       expect(res.status).toBe(200);
       const { items } = (await res.json()) as { items: Array<{ at: string; outcome: string; httpStatus: number | null; detail: Record<string, unknown> }> };
@@ -368,7 +343,7 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
       expect(outcomes).toEqual(row.expect.outcomes ?? { [row.expect.outcome]: DAYS });
     });
 
-    when(row.pending?.ipv6)(`IPv6 grade: ${row.expect.ipv6 ?? 'not measured'} — ${row.why.ipv6}${pendingNote(row.pending?.ipv6)}`, async () => {
+    it(`IPv6 grade: ${row.expect.ipv6 ?? 'not measured'} — ${row.why.ipv6}`, async () => {
       const res = await t.call('GET', `/api/v1/systems/${row.code}/probes?kind=ipv6&limit=10`);
       const { items } = (await res.json()) as { items: Array<{ at: string; detail: { grade?: string } }> };
       if (row.expect.ipv6 === null) {
@@ -380,8 +355,8 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
       expect(items.map((i) => i.detail.grade)).toEqual(WEEKLY_DAYS.map(() => row.expect.ipv6));
     });
 
-    when(row.pending?.verdict)(
-      `verdict: ${row.expect.status} ${JSON.stringify(row.expect.reasons)} — ${row.why.verdict}${row.dispute ? ` (disputed: ${row.dispute})` : ''}${pendingNote(row.pending?.verdict)}`,
+    it(
+      `verdict: ${row.expect.status} ${JSON.stringify(row.expect.reasons)} — ${row.why.verdict}${row.dispute ? ` (disputed: ${row.dispute})` : ''}`,
       async () => {
         const res = await t.call('GET', `/api/v1/systems/${row.code}`);
         const sys = (await res.json()) as { status: string; statusReasons: Array<{ code: string; since?: string | null }> };
@@ -392,14 +367,13 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
       },
     );
 
-    when(row.pending?.flags)(`compliance flags: ${JSON.stringify(row.expect.flags)}${pendingNote(row.pending?.flags)}`, async () => {
+    it(`compliance flags: ${JSON.stringify(row.expect.flags)}`, async () => {
       expect((await latestFlags(t, row.code)).sort()).toEqual([...row.expect.flags].sort());
     });
 
-    const findingPending = row.pending?.verdict ?? row.pending?.finding;
     const problem = row.expect.status === 'zombie' || row.expect.status === 'semi_zombie';
-    when(findingPending)(
-      `finding: ${problem ? `one open case, ${row.expect.status} ${JSON.stringify(row.expect.reasons)}` : 'none'}${pendingNote(findingPending)}`,
+    it(
+      `finding: ${problem ? `one open case, ${row.expect.status} ${JSON.stringify(row.expect.reasons)}` : 'none'}`,
       async () => {
         const res = await t.call('GET', `/api/v1/findings?system=${row.code}&limit=100`);
         expect(res.status).toBe(200);
@@ -444,16 +418,16 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
       expect(report.overview.cloud).toMatchObject({ ...expected.cloud, rate: Math.round((expected.cloud.numerator / expected.cloud.denominator) * 10000) / 10000 });
     });
 
-    when(pendingOf(TABLE, 'ipv6'))(
-      `IPv6 支持率 is ${expected.ipv6.numerator}/${expected.ipv6.denominator}: internet-facing systems graded ready by their representative endpoint (portal, else app), ${expected.ipv6.measured} measured${pendingNote(pendingOf(TABLE, 'ipv6'))}`,
+    it(
+      `IPv6 支持率 is ${expected.ipv6.numerator}/${expected.ipv6.denominator}: internet-facing systems graded ready by their representative endpoint (portal, else app), ${expected.ipv6.measured} measured`,
       () => {
         expect(report.overview.ipv6).toMatchObject({ numerator: expected.ipv6.numerator, denominator: expected.ipv6.denominator, measured: expected.ipv6.measured });
         expect(report.overview.ipv6.rate).toBeCloseTo(expected.ipv6.numerator / expected.ipv6.denominator, 4);
       },
     );
 
-    when(pendingOf(TABLE, 'verdict'))(
-      `counts by status ${JSON.stringify(expected.counts)} and the systems it names, from the table's verdicts${pendingNote(pendingOf(TABLE, 'verdict'))}`,
+    it(
+      `counts by status ${JSON.stringify(expected.counts)} and the systems it names, from the table's verdicts`,
       () => {
         const counts = Object.fromEntries(Object.entries(report.overview.statusCounts).map(([k, v]) => [k, v.now]));
         expect(counts).toEqual(expected.counts);
@@ -468,8 +442,8 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
     const flakyAvailability = percent(window.filter((i) => !flakyDay(i)).length / window.length);
     const frozenDays = diffDays(MONTH_END, '2025-03-01');
     const emptyDays = diffDays(MONTH_END, FIRST);
-    when(REPORT_FIGURES_PENDING)(
-      `主要问题 figures are the month end's: LS-JYJ availability ${flakyAvailability}, LL-PORTAL-OLD homepage ${frozenDays} days, LL-XZXX homepage ${emptyDays} days${pendingNote(REPORT_FIGURES_PENDING)}`,
+    it(
+      `主要问题 figures are the month end's: LS-JYJ availability ${flakyAvailability}, LL-PORTAL-OLD homepage ${frozenDays} days, LL-XZXX homepage ${emptyDays} days`,
       () => {
         const params = (code: string, reason: string) => report.problems.semiZombies.find((z) => z.code === code)?.reasons.find((r) => r.code === reason)?.message?.params;
         expect({
@@ -485,13 +459,6 @@ describe.each(backends)(`a loopback city over ${DAYS} days on %s`, (backend) => 
 /** `87.3%`: a ratio as the reports print it, written out here so the check does not use the report's code. */
 function percent(ratio: number): string {
   return `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
-}
-
-/** The pending fixes a whole-city figure waits for: those of any row's part that feeds it (undefined: none). */
-function pendingOf(rows: Row[], part: 'ipv6' | 'verdict'): string | undefined {
-  const items = [...new Set(rows.map((r) => r.pending?.[part]).filter((p): p is string => !!p))];
-  if (part === 'ipv6' && IPV6_RATE_PENDING) items.push(IPV6_RATE_PENDING);
-  return items.length ? items.join(', ') : undefined;
 }
 
 /** Figures the report must show, computed here from the table alone (never from the report code). */
