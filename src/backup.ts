@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from './db/client.js';
 import { migrationsFolder } from './db/postgres.js';
 import { rowsOf } from './db/sql.js';
+import { packageVersion } from './version.js';
 
 /**
  * `xuncha backup` / `xuncha restore`: PostgreSQL's own pg_dump/pg_restore (custom format) where
@@ -37,18 +38,6 @@ export class BackupError extends Error {
 function journalTags(): string[] {
   const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
   return journal.entries.map((e) => e.tag);
-}
-
-function xunchaVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'xuncha' && pkg.version) return pkg.version;
-    } catch {
-      /* next */
-    }
-  }
-  return 'unknown';
 }
 
 export function encodeBackup(header: Omit<BackupHeader, 'bytes' | 'sha256'>, payload: Uint8Array): Buffer {
@@ -122,7 +111,7 @@ async function pgliteBackup(config: Pick<Config, 'DATA_DIR'>): Promise<Buffer> {
       const r = await client.query<{ n: number }>(`select count(*)::int as n from drizzle.__drizzle_migrations`).catch(() => ({ rows: [{ n: 0 }] }));
       const dump = await client.dumpDataDir('gzip');
       return encodeBackup(
-        { backend: 'pglite', schema: appliedFrom(r.rows[0]!.n), createdAt: new Date().toISOString(), xunchaVersion: xunchaVersion() },
+        { backend: 'pglite', schema: appliedFrom(r.rows[0]!.n), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() },
         new Uint8Array(await dump.arrayBuffer()),
       );
     } finally {
@@ -147,7 +136,7 @@ async function postgresMigrations(url: string): Promise<number> {
 async function postgresBackup(url: string): Promise<Buffer> {
   const migrations = await postgresMigrations(url);
   const dump = await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${url}`]);
-  return encodeBackup({ backend: 'postgres', schema: appliedFrom(migrations), createdAt: new Date().toISOString(), xunchaVersion: xunchaVersion() }, dump);
+  return encodeBackup({ backend: 'postgres', schema: appliedFrom(migrations), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() }, dump);
 }
 
 /** A backup from a database this process already has open (the server's BACKUP_CRON). */
@@ -156,7 +145,7 @@ export async function backupOpenDatabase(database: Database, config: Pick<Config
   if (!database.dumpDataDir) throw new BackupError('this embedded database cannot be dumped');
   const [r] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
   const dump = await database.dumpDataDir();
-  return encodeBackup({ backend: 'pglite', schema: appliedFrom(r?.n ?? 0), createdAt: new Date().toISOString(), xunchaVersion: xunchaVersion() }, new Uint8Array(await dump.arrayBuffer()));
+  return encodeBackup({ backend: 'pglite', schema: appliedFrom(r?.n ?? 0), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() }, new Uint8Array(await dump.arrayBuffer()));
 }
 
 /** The whole database as one backup file's bytes. */
