@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -43,12 +44,26 @@ const securityHeaders = secureHeaders({
   strictTransportSecurity: false,
 });
 
+/**
+ * A 413 is answered before the body is read, and the unread rest makes the connection unusable: the
+ * Node server drops it. Say so (`Connection: close`) so clients open a new connection instead of
+ * sending their next request into a closed one.
+ */
+const closeAfterTooLarge: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 413) {
+    c.res.headers.set('Connection', 'close');
+    c.res.headers.delete('Keep-Alive');
+  }
+};
+
 /** Builds the Hono app. Knows no runtime: Node and Workers entries pass the dependencies in. */
 export function createApp(deps: AppDeps) {
   const app = router();
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 100 }));
   app.use('*', securityHeaders);
+  app.use('*', closeAfterTooLarge);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
