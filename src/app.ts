@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from './errors.js';
 import type { AppDeps } from './http/env.js';
 import { accessLog, refuseNul, requireAuth } from './http/middleware.js';
@@ -28,11 +30,40 @@ export const MAX_JSON_BODY = 1024 * 1024;
 /** /readyz answers within this, ready or not. */
 export const READY_DEADLINE_MS = 800;
 
+/**
+ * Every response (pages, API, error pages, /docs) gets nosniff, no framing and a CSP that allows
+ * nothing. Areas that render HTML set their own, narrower-than-needed CSP (src/web/layout.ts,
+ * src/routes/docs.ts); those are kept (overwrite: false). HSTS is left to the TLS terminator.
+ */
+const securityHeaders = secureHeaders({
+  overwrite: false,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  xFrameOptions: 'DENY',
+  xContentTypeOptions: 'nosniff',
+  referrerPolicy: 'no-referrer',
+  strictTransportSecurity: false,
+});
+
+/**
+ * A 413 is answered before the body is read, and the unread rest makes the connection unusable: the
+ * Node server drops it. Say so (`Connection: close`) so clients open a new connection instead of
+ * sending their next request into a closed one.
+ */
+const closeAfterTooLarge: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 413) {
+    c.res.headers.set('Connection', 'close');
+    c.res.headers.delete('Keep-Alive');
+  }
+};
+
 /** Builds the Hono app. Knows no runtime: Node and Workers entries pass the dependencies in. */
 export function createApp(deps: AppDeps) {
   const app = router();
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 100 }));
+  app.use('*', securityHeaders);
+  app.use('*', closeAfterTooLarge);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();

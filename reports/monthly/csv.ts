@@ -1,4 +1,5 @@
 import { t, DEFAULT_LANG, type Lang } from '../../i18n/index.js';
+import { neutralizeFormula } from '../formula.js';
 import type { MonthlyReport } from './build.js';
 import { formatCell, localizeReport, type Cell, type Column, type ReportDocument, type TableBlock } from './document.js';
 
@@ -23,7 +24,7 @@ interface Out {
 
 export function csvField(value: string, numeric = false): string {
   let v = value;
-  if (!numeric && /^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  if (!numeric) v = neutralizeFormula(v);
   return /[",\r\n]/.test(v) || /^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

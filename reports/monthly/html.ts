@@ -139,3 +139,6 @@ export function htmlOf(doc: ReportDocument): string {
   out.push(`<footer>${esc(doc.footer)}</footer>`, '</article>', '</body>', '</html>', '');
   return out.join('\n');
 }
+
+/** The Content-Security-Policy this document needs wherever it is served: it styles itself inline and never runs a script. */
+export const REPORT_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

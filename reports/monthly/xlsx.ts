@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { t, DEFAULT_LANG, type Lang } from '../../i18n/index.js';
+import { neutralizeFormula } from '../formula.js';
 import type { MonthlyReport } from './build.js';
 import { formatCell, localizeReport, type Block, type Cell, type ReportDocument, type TableBlock } from './document.js';
 
@@ -37,7 +38,7 @@ export function sheetName(wanted: string, taken: Set<string>): string {
 
 function setValue(cell: ExcelJS.Cell, c: Cell): void {
   if (c.t === 'text') {
-    cell.value = c.v;
+    cell.value = neutralizeFormula(c.v);
     return;
   }
   if (c.v === null) {
@@ -130,8 +131,8 @@ async function xlsxOf(doc: ReportDocument, fixed: Date): Promise<Buffer> {
   let r = 1;
   const put = (a: string, b?: string, bold = false) => {
     const row = ov.getRow(r++);
-    row.getCell(1).value = a;
-    if (b !== undefined) row.getCell(2).value = b;
+    row.getCell(1).value = neutralizeFormula(a);
+    if (b !== undefined) row.getCell(2).value = neutralizeFormula(b);
     if (bold) row.getCell(1).font = { bold: true, size: 12 };
     row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
     return row;

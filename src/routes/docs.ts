@@ -9,7 +9,25 @@ const CDN = 'https://cdn.jsdelivr.net/npm/swagger-ui-dist@5';
  */
 export const docsRoutes = new Hono<AppEnv>()
   .get('/docs', (c) => {
-    const base = c.get('deps').docsAsset ? '/docs/assets' : CDN;
+    const local = Boolean(c.get('deps').docsAsset);
+    const base = local ? '/docs/assets' : CDN;
+    // Swagger UI needs its own script and stylesheet, /docs/init.js (no inline script) and a fetch of
+    // the OpenAPI document; nothing else, and never inside a frame.
+    const assets = local ? "'self'" : `'self' ${new URL(CDN).origin}`;
+    c.header(
+      'Content-Security-Policy',
+      [
+        "default-src 'none'",
+        `script-src ${assets}`,
+        `style-src ${assets}`,
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self' data:",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+      ].join('; '),
+    );
     return c.html(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>巡查 Xuncha API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

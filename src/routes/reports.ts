@@ -1,3 +1,4 @@
+import { REPORT_HTML_CSP } from '../../reports/monthly/html.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { router } from '../http/router.js';
 import { LANGS } from '../../i18n/index.js';
@@ -42,6 +43,7 @@ export const reportRoutes = router().openapi(monthly, async (c) => {
     'x-inputs-hash': r.inputsHash,
     'x-report-stored': String(r.stored),
     'cache-control': r.stored ? 'private, max-age=300' : 'no-store',
+    'content-security-policy': REPORT_HTML_CSP,
   };
   const filename = `xuncha-monthly-${r.month}.${q.lang}.${r.extension}`;
   headers['content-disposition'] = `${r.inline ? 'inline' : 'attachment'}; filename="${filename}"`;

@@ -63,6 +63,7 @@ export const tokenRoutes = router()
     return c.json({ items: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), lastUsedAt: iso(r.lastUsedAt), revokedAt: iso(r.revokedAt) })) }, 200);
   })
   .openapi(create, async (c) => {
+    c.header('Cache-Control', 'no-store');
     return c.json(await createAuditedToken(c.get('deps').db, actorOf(c), c.req.valid('json')), 201);
   })
   .openapi(revoke, async (c) => {

@@ -8,6 +8,7 @@ import { renderReport, REPORT_FORMATS } from '../../reports/monthly/index.js';
 import { renderJson } from '../../reports/monthly/json.js';
 import { renderMarkdown } from '../../reports/monthly/markdown.js';
 import { renderXlsx } from '../../reports/monthly/xlsx.js';
+import { neutralizeFormula } from '../../reports/formula.js';
 import type { MonthlyReportInput } from '../../reports/monthly/input.js';
 import { monthlyInput, november } from './monthly-fixture.js';
 
@@ -246,6 +247,19 @@ describe('monthly report: Markdown, CSV, JSON', () => {
 describe('monthly report: XLSX', () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('escapes text cells that start with = + - @ like the CSV does', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await renderXlsx(buildMonthlyReport(hostile()), 'zh')) as unknown as ArrayBuffer);
+    const texts: string[] = [];
+    for (const ws of wb.worksheets) ws.eachRow((row) => row.eachCell((cell) => { if (typeof cell.value === 'string') texts.push(cell.value); }));
+    expect(texts).toContain(`'@SUM(A1:A2)`);
+    expect(texts).toContain(`'+cmd`);
+    expect(texts).toContain(`'-2+3`);
+    for (const v of texts) expect(v).not.toMatch(/^[=+\-@\t\r]/);
+    expect(neutralizeFormula('=1+1')).toBe("'=1+1");
+    expect(neutralizeFormula('市教育局')).toBe('市教育局');
   });
 
   it('is byte-reproducible, whatever the clock says', async () => {

@@ -1,3 +1,4 @@
+import { REPORT_HTML_CSP } from '../../../reports/monthly/html.js';
 import { localDay } from '../../../probes/time.js';
 import { AppError } from '../../errors.js';
 import { monthlyReportFor } from '../../verdicts/monthly.js';
@@ -48,7 +49,7 @@ reportPages.get('/reports/monthly', async (c) => {
       'content-type': r.contentType,
       'content-disposition': `${r.inline ? 'inline' : 'attachment'}; filename="${filename}"`,
       // The report may style itself inline; it may never run a script.
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      'content-security-policy': REPORT_HTML_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
