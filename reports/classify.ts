@@ -1,12 +1,13 @@
-import { t, type MessageKey, type MessageParams } from '../i18n/index.js';
-import { judgeSiteUnreachable } from './inspection-rule.js';
-import { VERDICT_RANK, REASON_CODES, representativeRole, type FlagCode, type JudgedStatus, type Lifecycle, type ReasonCode, type Status } from './codes.js';
+import { t } from '../i18n/index.js';
+import { FLAG_RULES } from './flags/index.js';
+import { VERDICT_RANK, REASON_CODES, type JudgedStatus, type Lifecycle, type ReasonCode, type Status } from './codes.js';
 import { addDays, assertDay, maxDay, type Day } from './dates.js';
 import type { ExemptionFacts, SystemEvidence } from './evidence.js';
 import type { Policy } from './policy.js';
-import { RULES, prepare, type Ctx, type Flag, type JsonObject, type Message, type Reason } from './rules/index.js';
+import { RULES, prepare, type Ctx, type Flag, type FlagCtx, type Life, type JsonObject, type Message, type Reason } from './rules/index.js';
 
-export type { Flag, JsonObject, Message, Reason, VerdictRule } from './rules/index.js';
+export type { Flag, FlagRule, JsonObject, Message, Reason, VerdictRule } from './rules/index.js';
+export { FLAG_RULES } from './flags/index.js';
 export { RULES, answeredProbes, formatPercent } from './rules/index.js';
 export { USAGE_BASES } from './rules/usage.js';
 
@@ -112,15 +113,6 @@ export function compareVerdicts(a: JudgedStatus, b: JudgedStatus): number {
 /** Reasons that rest only on our probes not getting through. */
 const FROM_OUR_VANTAGE: ReadonlySet<ReasonCode> = new Set(['unreachable', 'availability_low']);
 
-interface Life {
-  /** Recent usage, or challenged probes: the system is alive whatever our probes saw. */
-  alive: boolean;
-  challengedProbes: number;
-  /** Days with use in the last `semiZombie.usageWindowDays`, and the latest one. */
-  usageDays: number;
-  lastUsage: Day | null;
-  from: Day;
-}
 
 function evidenceOfLife(ctx: Ctx): Life {
   const { policy, asOf } = ctx;
@@ -162,49 +154,6 @@ function evidenceGaps(ctx: Ctx): EvidenceGap[] {
 }
 
 function complianceFlags(ctx: Ctx, life: Life, blocked: Reason[]): Flag[] {
-  const s = ctx.ev.system;
-  const flags: Flag[] = [];
-  const flag = (code: FlagCode, key: MessageKey, params: MessageParams, evidence: JsonObject) =>
-    flags.push({ code, detail: t('en', key, params), message: { key, params }, evidence });
-  if (s.cloudRequired && s.deployment !== 'gov_cloud') {
-    flag('not_on_gov_cloud', 'flag.not_on_gov_cloud', { deployment: s.deployment }, { cloudRequired: true, deployment: s.deployment });
-  }
-  const ipv6 = ctx.ev.ipv6;
-  // Measured on the system's representative endpoint (portal, else app, else api). Unmeasured systems are
-  // not flagged: that is a gap of the measurement, not the department's doing.
-  const represented = representativeRole(s.endpoints.map((e) => e.role)) !== null;
-  if (s.network === 'internet' && represented && ipv6 && ipv6.grade !== 'ready' && (ipv6.grade as string) !== 'unmeasured') {
-    flag('ipv6_not_ready', 'flag.ipv6_not_ready', { grade: ipv6.grade }, {
-      grade: ipv6.grade,
-      measuredOn: ipv6.measuredOn,
-      secondLevelRate: ipv6.secondLevelRate ?? null,
-      thirdLevelRate: ipv6.thirdLevelRate ?? null,
-    });
-  }
-  if (s.mlpsLevel == null) flag('mlps_missing', 'flag.mlps_missing', {}, { mlpsLevel: null });
-  // The national inspection rule "site unreachable", judged on the portal cadence's visits (reports/inspection-rule.ts).
-  if (ctx.hasPortal && ctx.ev.inspection?.length) {
-    const v = judgeSiteUnreachable(ctx.ev.inspection, ctx.asOf, ctx.policy.inspection);
-    if (v.result === 'fail') {
-      flag('inspection_unreachable', 'flag.inspection_unreachable', { share: `${Math.round((v.evidence.share ?? 0) * 1000) / 10}%`, visits: v.evidence.visits, from: v.evidence.from, to: v.evidence.to }, { rule: v.rule, ...v.evidence, policy: { ...ctx.policy.inspection } });
-    }
-  }
-  if (life.challengedProbes > 0 || blocked.length > 0) {
-    const prober = ctx.ev.prober ?? null;
-    const vendors = [...new Set(prober?.challengeVendors ?? [])].sort();
-    const address = prober?.address ?? '—';
-    const evidence: JsonObject = {
-      proberAddress: prober?.address ?? null,
-      challengedProbes: life.challengedProbes,
-      vendors,
-      recentUsage: { from: life.from, to: ctx.asOf, daysWithUse: life.usageDays, lastUsage: life.lastUsage },
-      setAside: blocked.map((r) => ({ code: r.code, since: r.since, evidence: r.evidence })),
-    };
-    if (life.challengedProbes > 0) {
-      flag('probe_blocked', 'flag.probe_blocked.challenged', { address, vendor: vendors[0] ?? 'generic', probes: life.challengedProbes }, evidence);
-    } else {
-      flag('probe_blocked', 'flag.probe_blocked.unreachable', { address, lastUsage: life.lastUsage ?? '—' }, evidence);
-    }
-  }
-  return flags;
+  const flagCtx: FlagCtx = { ...ctx, life, blocked };
+  return FLAG_RULES.flatMap((rule) => rule.evaluate(flagCtx));
 }

@@ -1,9 +1,9 @@
 import { t, type MessageKey, type MessageParams } from '../../i18n/index.js';
-import { answeredCount, type ReasonCode, type Severity } from '../codes.js';
+import { answeredCount, type FlagCode, type ReasonCode, type Severity } from '../codes.js';
 import { diffDays, maxDay, minDay, type Day } from '../dates.js';
 import type { ProbeDay, SystemEvidence } from '../evidence.js';
 import type { Policy } from '../policy.js';
-import type { Ctx, JsonObject, Reason } from './types.js';
+import type { Ctx, Flag, JsonObject, Reason } from './types.js';
 
 // Preparation: normalise the evidence once, for every rule.
 
@@ -89,4 +89,8 @@ export function contentUnchangedSince(ctx: Ctx): Day | null {
   const c = ctx.ev.content;
   const lastChange = maxDay(c.lastChanged, c.homepageLastChanged, c.sitemapNewestLastmod, ctx.hashLastChange);
   return lastChange ?? minDay(c.observedSince, ctx.hashFirstSeen);
+}
+
+export function flag(code: FlagCode, key: MessageKey, params: MessageParams, evidence: JsonObject): Flag {
+  return { code, detail: t('en', key, params), message: { key, params }, evidence };
 }

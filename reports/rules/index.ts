@@ -14,4 +14,4 @@ import { usageRule } from './usage.js';
 export const RULES: readonly VerdictRule[] = [probeRule, usageRule, contentRule, ownershipRule, certRule, duplicateRule];
 
 export { answeredProbes, contentUnchangedSince, formatPercent, prepare, reason } from './context.js';
-export type { Ctx, Flag, JsonObject, Message, Reason, VerdictRule } from './types.js';
+export type { Ctx, Flag, FlagCtx, FlagRule, JsonObject, Life, Message, Reason, VerdictRule } from './types.js';

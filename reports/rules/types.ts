@@ -60,3 +60,30 @@ export interface VerdictRule {
   codes: readonly ReasonCode[];
   evaluate(ctx: Ctx): Reason[];
 }
+
+/** Evidence of life, found once per classification: it sets vantage-point probe reasons aside. */
+export interface Life {
+  /** Recent usage, or challenged probes: the system is alive whatever our probes saw. */
+  alive: boolean;
+  challengedProbes: number;
+  /** Days with use in the last `semiZombie.usageWindowDays`, and the latest one. */
+  usageDays: number;
+  lastUsage: Day | null;
+  from: Day;
+}
+
+/** What a compliance flag rule sees: the shared context, the evidence of life and the reasons set aside. */
+export interface FlagCtx extends Ctx {
+  life: Life;
+  /** Probe reasons set aside because the system is alive (see `classify`). */
+  blocked: Reason[];
+}
+
+/**
+ * One compliance flag rule: the flag codes it may give and how it finds them. A new flag code is one file
+ * in reports/flags/ listed in `FLAG_RULES` plus its catalogue entries.
+ */
+export interface FlagRule {
+  codes: readonly FlagCode[];
+  evaluate(ctx: FlagCtx): Flag[];
+}
