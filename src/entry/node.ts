@@ -190,19 +190,29 @@ function showAdminTokenOnTerminal(file: string): (token: string) => void {
   };
 }
 
-/** `npm start`: serve until SIGTERM/SIGINT, then close the server and the database cleanly. */
+/**
+ * `npm start`: serve until SIGTERM/SIGINT, then close the server and the database cleanly. The signal
+ * handlers are installed before start-up, so a signal that arrives while the server is still starting
+ * (or just after it said it listens) waits for the start and then shuts down cleanly.
+ */
 export async function runServer(config: Config, opts: ServeOptions = {}): Promise<void> {
-  const running = await startServer(config, opts);
+  const starting = startServer(config, opts);
   const shutdown = (signal: string) => {
-    running.logger.info({ signal }, 'signal received');
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        running.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    starting
+      .then(async (running) => {
+        running.logger.info({ signal }, 'signal received');
+        try {
+          await running.stop();
+        } catch (err) {
+          running.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        }
+        process.exit(0);
+      })
+      // A start that failed is reported by the caller of runServer.
+      .catch(() => process.exit(1));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  await starting;
 }

@@ -9,10 +9,13 @@ import { refuseBinaryOnTerminal, writeOutput } from '../output.js';
 export const classifyCommand: Command = {
   words: ['classify'],
   usage: 'xuncha classify [--as-of YYYY-MM-DD [--record]] [--json]',
-  summary:
-    'classify every system from stored evidence and open findings; a past --as-of day is judged on the evidence of that day and only printed (nothing is written), ' +
-    '--record also stores its status history for that day — never the current status, findings or stored monthly reports',
+  summary: 'classify every system from stored evidence and open findings',
   options: { 'as-of': { type: 'string' }, record: { type: 'boolean' }, json: { type: 'boolean' } },
+  optionHelp: {
+    'as-of': 'judge a past day on the evidence of that day; only printed, nothing is written',
+    record: 'with a past --as-of: also store its status history for that day (never the current status, findings or stored monthly reports)',
+    json: 'print the result as JSON',
+  },
   async run({ values, positionals }, ctx) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${this.usage})`);
     const now = new Date();
