@@ -1,5 +1,6 @@
-import { fetchSiteSitemapFreshness } from '../../../probes/freshness.js';
-import { recordOf, type ProbeKindSpec } from './spec.js';
+import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
+
+const probes = lazyProbe(() => import('../../../probes/freshness.js'));
 
 /** The newest sitemap lastmod of the site, for the content-freshness rules. */
 export const freshness: ProbeKindSpec<'freshness'> = {
@@ -8,6 +9,7 @@ export const freshness: ProbeKindSpec<'freshness'> = {
   byDefault: false,
   rollsUpDaily: false,
   async run(_db, t, o) {
+    const { fetchSiteSitemapFreshness } = await probes();
     const f = await fetchSiteSitemapFreshness(t.url, { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock: o.deps.clock, ca: o.ca });
     return {
       ...recordOf(t, 'freshness'),

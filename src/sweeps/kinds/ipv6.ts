@@ -1,5 +1,6 @@
-import { probeIpv6 } from '../../../probes/ipv6.js';
-import { recordOf, type ProbeKindSpec } from './spec.js';
+import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
+
+const probes = lazyProbe(() => import('../../../probes/ipv6.js'));
 
 /** IPv6 readiness of a portal (the fields of the contract), for endpoint_state.ipv6 and its history. */
 export const ipv6: ProbeKindSpec<'ipv6'> = {
@@ -9,6 +10,7 @@ export const ipv6: ProbeKindSpec<'ipv6'> = {
   rollsUpDaily: false,
   async run(_db, t, o) {
     if (!(o.ipv6Eligible?.(t) ?? true)) return null;
+    const { probeIpv6 } = await probes();
     const r = await probeIpv6(t.url, { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock: o.deps.clock, ca: o.ca });
     const fields = {
       aaaa: r.aaaa,

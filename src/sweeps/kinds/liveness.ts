@@ -1,6 +1,8 @@
-import { probeLiveness, type LivenessResult } from '../../../probes/liveness.js';
+import type { LivenessResult } from '../../../probes/liveness.js';
 import type { LeasedTarget, ProbeRecord } from '../types.js';
-import { recordOf, type ProbeKindSpec, type ProbeRunOptions } from './spec.js';
+import { lazyProbe, recordOf, type ProbeKindSpec, type ProbeRunOptions } from './spec.js';
+
+const probes = lazyProbe(() => import('../../../probes/liveness.js'));
 
 /** Failures worth another try: the network hiccuped, not the system. Timeouts are not retried (they cost the whole budget). */
 const TRANSIENT = new Set(['connection_reset', 'dns_timeout', 'dns_error', 'protocol_error']);
@@ -17,6 +19,7 @@ async function livenessWithRetry(url: string, o: ProbeRunOptions): Promise<{ res
   let tries = 0;
   for (;;) {
     tries++;
+    const { probeLiveness } = await probes();
     const result = await probeLiveness(url, { resolver: o.deps.resolver, policy: o.deps.policy, timeoutMs: o.deps.timeoutMs, clock: o.deps.clock, ca: o.ca });
     if (!isTransient(result) || tries > retries) return { result, tries };
     await sleep((o.backoffMs ?? 250) * 2 ** (tries - 1));

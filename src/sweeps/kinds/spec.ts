@@ -40,3 +40,13 @@ export interface ProbeKindSpec<Stored extends string = string> {
 export function recordOf(t: LeasedTarget, kind: ProbeRecord['kind']): Pick<ProbeRecord, 'targetId' | 'sweepId' | 'systemId' | 'endpointId' | 'kind' | 'url'> {
   return { targetId: t.id, sweepId: t.sweepId, systemId: t.systemId, endpointId: t.endpointId, kind, url: t.url };
 }
+
+/**
+ * A probe module loaded on first use and kept. The registry is imported wherever kinds are named (the
+ * API's enums, the CLI), also on Workers, where the probes (undici, raw sockets) cannot load: only a
+ * process that really probes loads them.
+ */
+export function lazyProbe<M>(load: () => Promise<M>): () => Promise<M> {
+  let loaded: Promise<M> | undefined;
+  return () => (loaded ??= load());
+}

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { localDay } from '../../../probes/time.js';
-import { pullJsonMetric, pullPrometheusMetric } from '../../../probes/usage/pull.js';
 import { usageSources } from '../../db/schema/index.js';
-import { recordOf, type ProbeKindSpec } from './spec.js';
+import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
+
+const probes = lazyProbe(() => import('../../../probes/usage/pull.js'));
 
 /** `name{label="v",…}` → name and labels. */
 export function parsePromSelector(selector: string): { name: string; labels?: Record<string, string> } {
@@ -26,6 +27,7 @@ export const usage: ProbeKindSpec<'usage_pull'> = {
     if (!source) {
       return { ...recordOf(t, 'usage_pull'), endpointId: null, at, outcome: 'protocol_error', httpStatus: null, durationMs: null, detail: { error: 'usage source removed' }, contentHash: null };
     }
+    const { pullJsonMetric, pullPrometheusMetric } = await probes();
     const r = source.kind === 'prometheus' ? await pullPrometheusMetric(source.url, parsePromSelector(source.selector), opts) : await pullJsonMetric(source.url, source.selector, opts);
     return {
       ...recordOf(t, 'usage_pull'),
