@@ -17,10 +17,15 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** `xuncha serve` with stdout and stderr on a pseudo-terminal (util-linux `script`), as run by a person at a console; stopped with Ctrl-C. */
+/**
+ * `xuncha serve` with stdout and stderr on a pseudo-terminal (util-linux `script`), as run by a person at a
+ * console; stopped with Ctrl-C. `script` runs the command through $SHELL; `exec` makes xuncha the
+ * terminal's foreground process itself, so a shell that does not exec its last command (dash, when CI
+ * runs with SHELL=/bin/sh) cannot die of the Ctrl-C and turn xuncha's clean exit into 130.
+ */
 function serveOnTerminal(env: Record<string, string>): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', `'${process.execPath}' '${BIN}' serve`, '/dev/null'], {
+    const child = spawn('script', ['-qfec', `exec '${process.execPath}' '${BIN}' serve`, '/dev/null'], {
       env: childEnv({ LOG_LEVEL: 'info', ...env }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
