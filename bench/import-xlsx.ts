@@ -10,19 +10,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import postgres from 'postgres';
 import { cliPrincipal } from '../src/cli/command.js';
 import type { Database } from '../src/db/client.js';
 import { openPglite } from '../src/db/pglite.js';
-import { connectPostgres, postgresOptions } from '../src/db/postgres.js';
+import { connectPostgres, postgresClient } from '../src/db/postgres.js';
 import { DEMO_DEPARTMENTS, seedDemo } from '../src/inventory/demo.js';
 import { importInventory } from '../src/inventory/import/index.js';
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 
 function adminClient(url: string) {
-  const { options, ipv6Host } = postgresOptions(url, 1);
-  return ipv6Host ? postgres(options) : postgres(url, options);
+  return postgresClient(url, 1);
 }
 
 /** A fresh database: in-memory PGlite, or a new database on the server of DATABASE_URL (dropped afterwards). */

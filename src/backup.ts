@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
 import { sql } from 'drizzle-orm';
 import type { Database } from './db/client.js';
-import { migrationsFolder } from './db/postgres.js';
+import { migrationsFolder, postgresClient } from './db/postgres.js';
 import { rowsOf } from './db/sql.js';
 import { packageVersion } from './version.js';
 
@@ -99,6 +99,17 @@ function appliedFrom(count: number): Applied {
   return { migrations: count, latest: tags[count - 1] ?? null };
 }
 
+const MIGRATIONS_COUNT = 'select count(*)::int as n from drizzle.__drizzle_migrations';
+const TABLES_COUNT = "select count(*)::int as n from information_schema.tables where table_schema in ('public', 'drizzle')";
+
+function headerOf(backend: BackupHeader['backend'], migrations: number): Omit<BackupHeader, 'bytes' | 'sha256'> {
+  return { backend, schema: appliedFrom(migrations), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() };
+}
+
+async function encodePglite(migrations: number, dump: Blob): Promise<Buffer> {
+  return encodeBackup(headerOf('pglite', migrations), new Uint8Array(await dump.arrayBuffer()));
+}
+
 async function pgliteBackup(config: Pick<Config, 'DATA_DIR'>): Promise<Buffer> {
   const { acquireDataDirLock } = await import('./db/pglite.js');
   const { PGlite } = await import('@electric-sql/pglite');
@@ -108,12 +119,8 @@ async function pgliteBackup(config: Pick<Config, 'DATA_DIR'>): Promise<Buffer> {
   try {
     const client = await PGlite.create(join(dir, 'pg'));
     try {
-      const r = await client.query<{ n: number }>(`select count(*)::int as n from drizzle.__drizzle_migrations`).catch(() => ({ rows: [{ n: 0 }] }));
-      const dump = await client.dumpDataDir('gzip');
-      return encodeBackup(
-        { backend: 'pglite', schema: appliedFrom(r.rows[0]!.n), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() },
-        new Uint8Array(await dump.arrayBuffer()),
-      );
+      const r = await client.query<{ n: number }>(MIGRATIONS_COUNT).catch(() => ({ rows: [{ n: 0 }] }));
+      return encodePglite(r.rows[0]!.n, await client.dumpDataDir('gzip'));
     } finally {
       await client.close();
     }
@@ -122,46 +129,34 @@ async function pgliteBackup(config: Pick<Config, 'DATA_DIR'>): Promise<Buffer> {
   }
 }
 
-async function postgresMigrations(url: string): Promise<number> {
-  const postgres = (await import('postgres')).default;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+/** One `count(*)::int as n` on a short-lived one-connection client. */
+async function postgresCount(url: string, query: string): Promise<number> {
+  const client = postgresClient(url, 1);
   try {
-    const [r] = await sql<Array<{ n: number }>>`select count(*)::int as n from drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
+    const [r] = await client.unsafe<Array<{ n: number }>>(query);
     return r!.n;
   } finally {
-    await sql.end({ timeout: 5 });
+    await client.end({ timeout: 5 });
   }
 }
 
 async function postgresBackup(url: string): Promise<Buffer> {
-  const migrations = await postgresMigrations(url);
+  const migrations = await postgresCount(url, MIGRATIONS_COUNT).catch(() => 0);
   const dump = await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${url}`]);
-  return encodeBackup({ backend: 'postgres', schema: appliedFrom(migrations), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() }, dump);
+  return encodeBackup(headerOf('postgres', migrations), dump);
 }
 
 /** A backup from a database this process already has open (the server's BACKUP_CRON). */
 export async function backupOpenDatabase(database: Database, config: Pick<Config, 'DATABASE_URL'>): Promise<Buffer> {
   if (database.kind === 'postgres') return postgresBackup(config.DATABASE_URL!);
   if (!database.dumpDataDir) throw new BackupError('this embedded database cannot be dumped');
-  const [r] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
-  const dump = await database.dumpDataDir();
-  return encodeBackup({ backend: 'pglite', schema: appliedFrom(r?.n ?? 0), createdAt: new Date().toISOString(), xunchaVersion: packageVersion() }, new Uint8Array(await dump.arrayBuffer()));
+  const [r] = rowsOf<{ n: number }>(await database.db.execute(sql.raw(MIGRATIONS_COUNT)));
+  return encodePglite(r?.n ?? 0, await database.dumpDataDir());
 }
 
 /** The whole database as one backup file's bytes. */
 export async function createBackup(config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>): Promise<Buffer> {
   return config.DATABASE_URL ? postgresBackup(config.DATABASE_URL) : pgliteBackup(config);
-}
-
-async function postgresHasTables(url: string): Promise<boolean> {
-  const postgres = (await import('postgres')).default;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [r] = await sql<Array<{ n: number }>>`select count(*)::int as n from information_schema.tables where table_schema in ('public', 'drizzle')`;
-    return r!.n > 0;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
 }
 
 export interface RestoreResult {
@@ -185,7 +180,7 @@ export async function restoreBackup(config: Pick<Config, 'DATA_DIR' | 'DATABASE_
     );
   }
   if (config.DATABASE_URL) {
-    if (!opts.force && (await postgresHasTables(config.DATABASE_URL))) throw new BackupError('the database already has tables: restore into an empty database, or give --force to replace it; nothing was changed');
+    if (!opts.force && (await postgresCount(config.DATABASE_URL, TABLES_COUNT)) > 0) throw new BackupError('the database already has tables: restore into an empty database, or give --force to replace it; nothing was changed');
     const tmp = join(tmpdir(), `xuncha-restore-${process.pid}-${Date.now()}.dump`);
     await writeFile(tmp, payload, { mode: 0o600 });
     try {

@@ -1,33 +1,32 @@
-import { diffDays, maxDay, minDay } from '../dates.js';
+import { diffDays, maxDay, minDay, type Day } from '../dates.js';
 import { contentUnchangedSince, reason } from './context.js';
-import type { Ctx, Reason, VerdictRule } from './types.js';
+import type { Ctx, JsonObject, Reason, VerdictRule } from './types.js';
 
 // Content rules: stale_content, homepage_not_updated.
 
+/** A semi-zombie reason when the content has been unchanged since `since` for `threshold` days or more. */
+function unchangedFor(ctx: Ctx, code: 'stale_content' | 'homepage_not_updated', since: Day | null, threshold: number, evidence: JsonObject): Reason | null {
+  if (!since) return null;
+  const days = diffDays(ctx.asOf, since);
+  if (days < threshold) return null;
+  return reason(code, 'semi_zombie', since, `reason.${code}`, { days, since }, { unchangedSince: since, days, threshold, ...evidence });
+}
+
 function contentReasons(ctx: Ctx): Reason[] {
-  const { policy, asOf, ev } = ctx;
-  const out: Reason[] = [];
+  const { policy, ev } = ctx;
+  const out: (Reason | null)[] = [];
   const c = ev.content;
 
   if (policy.semiZombie.staleContentScope === 'all' || ctx.hasPortal) {
-    const since = contentUnchangedSince(ctx);
-    if (since) {
-      const days = diffDays(asOf, since);
-      if (days >= policy.semiZombie.staleContentDays) {
-        out.push(
-          reason('stale_content', 'semi_zombie', since, 'reason.stale_content', { days, since }, {
-            unchangedSince: since,
-            days,
-            threshold: policy.semiZombie.staleContentDays,
-            lastChanged: c.lastChanged,
-            homepageLastChanged: c.homepageLastChanged ?? null,
-            sitemapNewestLastmod: c.sitemapNewestLastmod ?? null,
-            probeHashLastChange: ctx.hashLastChange,
-            observedSince: minDay(c.observedSince, ctx.hashFirstSeen),
-          }),
-        );
-      }
-    }
+    out.push(
+      unchangedFor(ctx, 'stale_content', contentUnchangedSince(ctx), policy.semiZombie.staleContentDays, {
+        lastChanged: c.lastChanged,
+        homepageLastChanged: c.homepageLastChanged ?? null,
+        sitemapNewestLastmod: c.sitemapNewestLastmod ?? null,
+        probeHashLastChange: ctx.hashLastChange,
+        observedSince: minDay(c.observedSince, ctx.hashFirstSeen),
+      }),
+    );
   }
 
   // The national website indicators' 2-week rule is about government websites: internet-facing portals.
@@ -35,21 +34,13 @@ function contentReasons(ctx: Ctx): Reason[] {
   if (ctx.hasPortal && ev.system.network === 'internet') {
     const lastChange = c.homepageLastChanged != null ? c.homepageLastChanged : maxDay(c.lastChanged, ctx.hashLastChange);
     const since = lastChange ?? minDay(c.observedSince, ctx.hashFirstSeen);
-    if (since) {
-      const days = diffDays(asOf, since);
-      if (days >= policy.semiZombie.homepageStaleDays) {
-        out.push(
-          reason('homepage_not_updated', 'semi_zombie', since, 'reason.homepage_not_updated', { days, since }, {
-            unchangedSince: since,
-            days,
-            threshold: policy.semiZombie.homepageStaleDays,
-            basedOn: c.homepageLastChanged != null ? 'homepage' : 'content_hash',
-          }),
-        );
-      }
-    }
+    out.push(
+      unchangedFor(ctx, 'homepage_not_updated', since, policy.semiZombie.homepageStaleDays, {
+        basedOn: c.homepageLastChanged != null ? 'homepage' : 'content_hash',
+      }),
+    );
   }
-  return out;
+  return out.filter((r): r is Reason => r !== null);
 }
 
 export const contentRule: VerdictRule = { codes: ['stale_content', 'homepage_not_updated'], evaluate: contentReasons };

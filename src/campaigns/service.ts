@@ -154,21 +154,14 @@ async function countiesOf(db: Db, paths: string[]): Promise<Map<string, { code: 
 export async function campaignProgress(db: Db, principal: Principal, id: number, now: Date): Promise<CampaignProgress> {
   requirePermission(principal, 'campaigns.read');
   const c = await findCampaign(db, id);
-  const depts = await db
-    .select({
-      departmentId: campaignDepartments.departmentId,
-      code: departments.code,
-      name: departments.name,
-      path: departments.path,
-      firstVisitAt: campaignDepartments.firstVisitAt,
-      completedAt: campaignDepartments.completedAt,
-      expiresAt: campaignDepartments.expiresAt,
-    })
+  // Each department's link, with the department's code, name and place in the tree.
+  const links = await db
+    .select({ link: campaignDepartments, dept: { code: departments.code, name: departments.name, path: departments.path } })
     .from(campaignDepartments)
     .innerJoin(departments, eq(departments.id, campaignDepartments.departmentId))
     .where(eq(campaignDepartments.campaignId, id))
     .orderBy(asc(departments.path));
-  const visible = depts.filter((d) => inScope(principal, d.path));
+  const visible = links.map(({ link, dept }) => ({ ...link, ...dept })).filter((d) => inScope(principal, d.path));
   if (principal.role === 'department' && !visible.length) throw new AppError('forbidden', `campaign ${id} covers no department of this token`);
   const stateCounts = await db
     .select({ departmentId: campaignItems.departmentId, state: campaignItems.state, n: sql<number>`count(*)::int` })

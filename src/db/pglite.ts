@@ -83,14 +83,11 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
   } else {
     client = await PGlite.create();
   }
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(client, { schema });
   return {
-    db,
+    db: db as unknown as Db,
     kind: 'pglite',
-    async migrate() {
-      const { migrate } = await import('drizzle-orm/pglite/migrator');
-      await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
-    },
+    migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: migrationsFolder() }),
     dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
       try {

@@ -35,30 +35,35 @@ export function postgresOptions(url: string, max = 10): { options: postgres.Opti
   return { options, ipv6Host: true };
 }
 
+/** A postgres.js client for a URL, with the options above (IPv6 literal hosts included). */
+export function postgresClient(url: string, max?: number): postgres.Sql {
+  const { options, ipv6Host } = postgresOptions(url, max);
+  return ipv6Host ? postgres(options) : postgres(url, options);
+}
+
 export function connectPostgres(url: string, opts: { max?: number; migrationsFolder?: string } = {}): Database {
-  const { options, ipv6Host } = postgresOptions(url, opts.max);
-  const client = ipv6Host ? postgres(options) : postgres(url, options);
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const client = postgresClient(url, opts.max);
   return {
-    db,
+    db: drizzle(client, { schema }) as unknown as Db,
     kind: 'postgres',
-    async migrate() {
-      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-      // One migrator at a time when several processes start together: a session-level advisory
-      // lock on a dedicated one-connection client, held for the whole run.
-      const m = postgresOptions(url, 1);
-      const single = m.ipv6Host ? postgres(m.options) : postgres(url, m.options);
-      try {
-        await single`select pg_advisory_lock(7433001)`;
-        await migrate(drizzle(single, { schema }), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() });
-      } finally {
-        await single.end({ timeout: 5 });
-      }
-    },
-    async close() {
-      await client.end({ timeout: 5 });
-    },
+    migrate: () => migratePostgres(url, opts.migrationsFolder ?? migrationsFolder()),
+    close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Runs pending migrations. One migrator at a time when several processes start together: a
+ * session-level advisory lock on a dedicated one-connection client, held for the whole run.
+ */
+async function migratePostgres(url: string, folder: string): Promise<void> {
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const single = postgresClient(url, 1);
+  try {
+    await single`select pg_advisory_lock(7433001)`;
+    await migrate(drizzle(single, { schema }), { migrationsFolder: folder });
+  } finally {
+    await single.end({ timeout: 5 });
+  }
 }
 
 /** drizzle/ at the project root, found from src/db/ (sources) or dist/ (the bundle). */

@@ -1,15 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import {
-  BUILT_BY,
-  DEPARTMENT_KINDS,
-  DEPARTMENT_LEVELS,
-  DEPLOYMENTS,
-  ENDPOINT_ROLES,
-  LIFECYCLES,
-  NETWORKS,
-  SYSTEM_STATUSES,
-  USER_SCOPES,
-} from '../db/schema/enums.js';
+import { BUILT_BY, DEPARTMENT_KINDS, DEPARTMENT_LEVELS, DEPLOYMENTS, ENDPOINT_ROLES, LIFECYCLES, NETWORKS, SYSTEM_STATUSES, USER_SCOPES } from '../db/schema/enums.js';
 import { codeSchema } from '../http/schemas.js';
 
 /**

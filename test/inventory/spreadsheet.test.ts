@@ -144,6 +144,9 @@ describe('CSV decoding and parsing', () => {
       ['甲', '1'],
     ]);
     expect(() => parseCsv('a,b\n"open,c\n')).toThrow(/opened on line 2 is never closed/);
+    // The line of the quote itself, past a closed multi-line field of the same record, in CRLF files too.
+    expect(() => parseCsv('a,b\r\n"two\r\nlines","open\r\nmore\r\n')).toThrow(/opened on line 3 is never closed/);
+    expect(() => parseCsv('a,b\n"x""y",1\n甲,"乙\n')).toThrow(/opened on line 3 is never closed/);
   });
 
   it('round-trips any table through RFC 4180 quoting', () => {

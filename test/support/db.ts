@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import type { Database } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/pglite.js';
-import { connectPostgres, postgresOptions } from '../../src/db/postgres.js';
+import { connectPostgres, postgresClient } from '../../src/db/postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -50,6 +49,5 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
 }
 
 function adminClient(url: string) {
-  const { options, ipv6Host } = postgresOptions(url, 1);
-  return ipv6Host ? postgres(options) : postgres(url, options);
+  return postgresClient(url, 1);
 }

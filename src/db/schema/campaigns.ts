@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { departments } from './departments.js';
+import { systemRef, departmentRef } from './refs.js';
 import { systems } from './systems.js';
 import { CAMPAIGN_ITEM_STATES, CAMPAIGN_STATUSES, TRANSFER_STATES } from './enums.js';
 
@@ -24,9 +24,7 @@ export const campaignDepartments = pgTable(
     campaignId: integer('campaign_id')
       .notNull()
       .references(() => campaigns.id, { onDelete: 'cascade' }),
-    departmentId: integer('department_id')
-      .notNull()
-      .references(() => departments.id),
+    departmentId: departmentRef(),
     /** Random per link; rotating it revokes the old link. */
     nonce: text('nonce').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -44,12 +42,8 @@ export const campaignItems = pgTable(
     campaignId: integer('campaign_id')
       .notNull()
       .references(() => campaigns.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
-    departmentId: integer('department_id')
-      .notNull()
-      .references(() => departments.id),
+    systemId: systemRef(),
+    departmentId: departmentRef(),
     state: text('state', { enum: CAMPAIGN_ITEM_STATES }).notNull().default('pending'),
     confirmedByName: text('confirmed_by_name'),
     confirmedByPhone: text('confirmed_by_phone'),
@@ -65,15 +59,9 @@ export const transfers = pgTable(
   'transfers',
   {
     id: serial('id').primaryKey(),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
-    fromDepartmentId: integer('from_department_id')
-      .notNull()
-      .references(() => departments.id),
-    toDepartmentId: integer('to_department_id')
-      .notNull()
-      .references(() => departments.id),
+    systemId: systemRef(),
+    fromDepartmentId: departmentRef('from_department_id'),
+    toDepartmentId: departmentRef('to_department_id'),
     campaignId: integer('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
     state: text('state', { enum: TRANSFER_STATES }).notNull().default('pending'),
     note: text('note'),
@@ -90,9 +78,7 @@ export const transfers = pgTable(
 export const missingSystemReports = pgTable('missing_system_reports', {
   id: serial('id').primaryKey(),
   campaignId: integer('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
-  departmentId: integer('department_id')
-    .notNull()
-    .references(() => departments.id),
+  departmentId: departmentRef(),
   name: text('name').notNull(),
   url: text('url'),
   note: text('note'),

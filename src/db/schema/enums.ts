@@ -1,14 +1,5 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
-import {
-  DEPARTMENT_KINDS,
-  DEPARTMENT_LEVELS,
-  DEPLOYMENTS,
-  ENDPOINT_ROLES,
-  LIFECYCLES,
-  NETWORKS,
-  STATUSES,
-  USER_SCOPES,
-} from '../../../reports/codes.js';
+import { DEPARTMENT_KINDS, DEPARTMENT_LEVELS, DEPLOYMENTS, ENDPOINT_ROLES, LIFECYCLES, NETWORKS, STATUSES, USER_SCOPES } from '../../../reports/codes.js';
 
 // Values are part of the public contract (shared/contract.md): extend, never rename. The names the
 // classifier reads are defined once, in the reporting core; a new value needs a migration

@@ -13,9 +13,9 @@ import {
   serial,
   smallint,
   text,
-  timestamp,
 } from 'drizzle-orm/pg-core';
-import { endpoints, systems } from './systems.js';
+import { endpoints } from './systems.js';
+import { endpointRef, instant, systemRef } from './refs.js';
 import { sweeps } from './sweeps.js';
 import { USAGE_ORIGINS, USAGE_SOURCE_KINDS } from './enums.js';
 import { USAGE_METRICS } from '../../../reports/codes.js';
@@ -30,14 +30,12 @@ export const probeResults = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     sweepId: integer('sweep_id').references(() => sweeps.id, { onDelete: 'set null' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'set null' }),
     /** A `stored` name of src/sweeps/kinds (PROBE_KINDS). */
     kind: text('kind').notNull().$type<ProbeKind>(),
     url: text('url').notNull(),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    at: instant('at').notNull(),
     /** An outcome code of the contract (`ok`, `timeout`, `dns_nxdomain`, …). */
     outcome: text('outcome').notNull(),
     httpStatus: smallint('http_status'),
@@ -53,9 +51,7 @@ export const probeResults = pgTable(
 export const probeDays = pgTable(
   'probe_days',
   {
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
     probes: integer('probes').notNull().default(0),
     ok: integer('ok').notNull().default(0),
@@ -79,12 +75,8 @@ export const probeDays = pgTable(
 export const inspectionDays = pgTable(
   'inspection_days',
   {
-    endpointId: integer('endpoint_id')
-      .notNull()
-      .references(() => endpoints.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    endpointId: endpointRef(),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
     visits: integer('visits').notNull().default(0),
     /** Visits not opened within 15 s (failed or slower). */
@@ -98,26 +90,32 @@ export const endpointState = pgTable('endpoint_state', {
   endpointId: integer('endpoint_id')
     .primaryKey()
     .references(() => endpoints.id, { onDelete: 'cascade' }),
-  systemId: integer('system_id')
-    .notNull()
-    .references(() => systems.id, { onDelete: 'cascade' }),
-  lastProbeAt: timestamp('last_probe_at', { withTimezone: true, mode: 'date' }),
+  systemId: systemRef(),
+  lastProbeAt: instant('last_probe_at'),
   lastOutcome: text('last_outcome'),
-  lastOkAt: timestamp('last_ok_at', { withTimezone: true, mode: 'date' }),
+  lastOkAt: instant('last_ok_at'),
   contentHash: text('content_hash'),
-  contentChangedAt: timestamp('content_changed_at', { withTimezone: true, mode: 'date' }),
-  lastModified: timestamp('last_modified', { withTimezone: true, mode: 'date' }),
-  sitemapLastmod: timestamp('sitemap_lastmod', { withTimezone: true, mode: 'date' }),
+  contentChangedAt: instant('content_changed_at'),
+  lastModified: instant('last_modified'),
+  sitemapLastmod: instant('sitemap_lastmod'),
   title: text('title'),
   cert: jsonb('cert'),
   ipv6: jsonb('ipv6'),
-  ipv6At: timestamp('ipv6_at', { withTimezone: true, mode: 'date' }),
+  ipv6At: instant('ipv6_at'),
   /**
    * An IPv6 result whose grade differs from the stored one, waiting for the next sweep: a grade changes
    * only when two sweeps in a row see the new one (hysteresis), so noise never flips it.
    */
   ipv6Pending: jsonb('ipv6_pending'),
-  ipv6PendingAt: timestamp('ipv6_pending_at', { withTimezone: true, mode: 'date' }),
+  ipv6PendingAt: instant('ipv6_pending_at'),
+});
+
+/** The first columns of an endpoint's history of changes: which endpoint, and when. */
+const changeColumns = () => ({
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  endpointId: endpointRef(),
+  systemId: systemRef(),
+  at: instant('at').notNull(),
 });
 
 /**
@@ -127,14 +125,7 @@ export const endpointState = pgTable('endpoint_state', {
 export const ipv6Changes = pgTable(
   'ipv6_changes',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    endpointId: integer('endpoint_id')
-      .notNull()
-      .references(() => endpoints.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    ...changeColumns(),
     grade: text('grade').notNull(),
     secondLevelRate: doublePrecision('second_level_rate'),
     thirdLevelRate: doublePrecision('third_level_rate'),
@@ -146,14 +137,7 @@ export const ipv6Changes = pgTable(
 export const contentChanges = pgTable(
   'content_changes',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    endpointId: integer('endpoint_id')
-      .notNull()
-      .references(() => endpoints.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    ...changeColumns(),
     contentHash: text('content_hash').notNull(),
   },
   (t) => [index('content_changes_system_at_idx').on(t.systemId, t.at)],
@@ -166,14 +150,12 @@ export const contentChanges = pgTable(
 export const usageDays = pgTable(
   'usage_days',
   {
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
     metric: text('metric', { enum: USAGE_METRICS }).notNull(),
     source: text('source', { enum: USAGE_ORIGINS }).notNull(),
     value: doublePrecision('value').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.systemId, t.day, t.metric, t.source] }), index('usage_days_day_idx').on(t.day)],
 );
@@ -181,15 +163,13 @@ export const usageDays = pgTable(
 /** A pull source of usage: a JSON URL with a JSON pointer, or a Prometheus text metric. */
 export const usageSources = pgTable('usage_sources', {
   id: serial('id').primaryKey(),
-  systemId: integer('system_id')
-    .notNull()
-    .references(() => systems.id, { onDelete: 'cascade' }),
+  systemId: systemRef(),
   kind: text('kind', { enum: USAGE_SOURCE_KINDS }).notNull(),
   url: text('url').notNull(),
   /** JSON pointer (json) or metric name with optional label matchers (prometheus). */
   selector: text('selector').notNull(),
   metric: text('metric', { enum: USAGE_METRICS }).notNull(),
   enabled: boolean('enabled').notNull().default(true),
-  lastPulledAt: timestamp('last_pulled_at', { withTimezone: true, mode: 'date' }),
+  lastPulledAt: instant('last_pulled_at'),
   lastOutcome: text('last_outcome'),
 });

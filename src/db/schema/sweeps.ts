@@ -1,4 +1,5 @@
 import { bigserial, index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { systemRef } from './refs.js';
 import { endpoints, systems } from './systems.js';
 import { SWEEP_STATUSES, SWEEP_TARGET_KINDS, SWEEP_TARGET_STATES, SWEEP_TRIGGERS } from './enums.js';
 
@@ -29,9 +30,7 @@ export const sweepTargets = pgTable(
     sweepId: integer('sweep_id')
       .notNull()
       .references(() => sweeps.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'cascade' }),
     /** `endpoint` (liveness, and IPv6/freshness when the sweep asks) | `usage_source` (a usage pull). */
     kind: text('kind', { enum: SWEEP_TARGET_KINDS }).notNull().default('endpoint'),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, bigserial } from 'drizzle-orm/pg-core';
-import { departments } from './departments.js';
+import { systemRef, departmentRef } from './refs.js';
 import { systems } from './systems.js';
 import { FINDING_STATUSES, WEBHOOK_KINDS } from './enums.js';
 import { STATUSES } from '../../../reports/codes.js';
@@ -35,9 +35,7 @@ export const statusHistory = pgTable(
   'status_history',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
     asOf: date('as_of', { mode: 'string' }).notNull(),
     status: text('status', { enum: STATUSES }).notNull(),
@@ -53,12 +51,8 @@ export const findings = pgTable(
   'findings',
   {
     id: serial('id').primaryKey(),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
-    departmentId: integer('department_id')
-      .notNull()
-      .references(() => departments.id),
+    systemId: systemRef(),
+    departmentId: departmentRef(),
     status: text('status', { enum: FINDING_STATUSES }).notNull().default('open'),
     verdict: text('verdict').notNull(),
     reasons: jsonb('reasons').notNull(),

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/sql.js';
 import { departments, endpoints, systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import { actorLabel, type Actor, type AuditEntry } from '../../audit/index.js';
+import { recordAudit, type Actor, type AuditEntry } from '../../audit/index.js';
 import type { SystemCreate } from '../schemas.js';
 import { dedupeEndpoints, systemColumns, toSystemDto, type SystemWithDept } from '../systems.js';
 import type { Parsed } from '../spreadsheet.js';
@@ -279,27 +279,7 @@ export async function applyUpsert(tx: Db, actor: Actor, plan: UpsertPlan, opts: 
     await tx.execute(sql`delete from endpoints where system_id in (select (jsonb_array_elements_text(${JSON.stringify(replaced.slice(i, i + LOOKUP_CHUNK))}::jsonb))::integer)`);
   }
   await insertEndpoints(tx, newEndpoints);
-  await insertAudit(tx, actor, audit);
-}
-
-/** `recordAudit`, for thousands of entries at once: the same rows, one JSON parameter per chunk. */
-async function insertAudit(tx: Db, actor: Actor, entries: AuditEntry[]): Promise<void> {
-  const label = actorLabel(actor.principal);
-  for (let i = 0; i < entries.length; i += CHUNK) {
-    const records = entries.slice(i, i + CHUNK).map((e) => ({
-      actor: label,
-      action: e.action,
-      entity: e.entity,
-      entity_id: e.entityId,
-      before: e.before ?? null,
-      after: e.after ?? null,
-      request_id: actor.requestId ?? null,
-    }));
-    await tx.execute(sql`
-      insert into audit_log (actor, action, entity, entity_id, before, after, request_id)
-      select actor, action, entity, entity_id, before, after, request_id
-      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(actor text, action text, entity text, entity_id text, before jsonb, after jsonb, request_id text)`);
-  }
+  await recordAudit(tx, actor, audit);
 }
 
 async function insertEndpoints(tx: Db, eps: EndpointRow[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { AppError } from '../../errors.js';
 
 export type CsvEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
@@ -100,68 +101,49 @@ function lineOf(bytes: Uint8Array, index: number): number {
 }
 
 /**
- * RFC 4180 records: fields split by the delimiter, `"` quotes fields that hold delimiters, quotes or line
- * breaks (`""` is a quote), records end with CRLF, LF or CR. The delimiter is a tab when the first line has
- * tabs and no commas (Excel's "Unicode text"), else a comma.
+ * RFC 4180 records (csv-parse): fields split by the delimiter, `"` quotes fields that hold delimiters,
+ * quotes or line breaks (`""` is a quote), records end with CRLF, LF or CR, rows may differ in length.
+ * The delimiter is a tab when the first line has tabs and no commas (Excel's "Unicode text"), else a
+ * comma. Lenient like Excel: a quote inside an unquoted field is kept as is.
  */
 export function parseCsv(text: string): string[][] {
   const firstLine = text.slice(0, Math.max(0, text.search(/[\r\n]/)) || text.length);
   const delimiter = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : ',';
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
+  try {
+    return parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_quotes: true, relax_column_count: true, bom: false });
+  } catch (e) {
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw bad(`the CSV is damaged: a quoted field opened on line ${unclosedQuoteLine(text, recordStart(text, Number(e.bytes_records)), delimiter)} is never closed`);
+    }
+    if (e instanceof CsvError) throw bad(`the CSV cannot be read: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Where, in characters, the record starts that begins `bytes` UTF-8 bytes into the text. */
+function recordStart(text: string, bytes: number): number {
+  return new TextDecoder().decode(new TextEncoder().encode(text).subarray(0, bytes)).length;
+}
+
+/** The line of the quote that opens the field a record leaves open (its earlier fields are closed). */
+function unclosedQuoteLine(text: string, from: number, delimiter: string): number {
   let quoted = false;
-  let quoteLine = 0;
-  let line = 1;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i]!;
+  let fieldStart = true;
+  let opened = from;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
     if (quoted) {
       if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
       }
-      if (ch === '\n') line++;
-      field += ch;
-      i++;
       continue;
     }
-    if (ch === '"' && field === '') {
+    if (ch === '"' && fieldStart) {
       quoted = true;
-      quoteLine = line;
-      i++;
-      continue;
+      opened = i;
     }
-    if (ch === delimiter) {
-      record.push(field);
-      field = '';
-      i++;
-      continue;
-    }
-    if (ch === '\r' || ch === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line++;
-      continue;
-    }
-    // Lenient like Excel: a quote inside an unquoted field, or text after a closing quote, is kept as is.
-    field += ch;
-    i++;
+    fieldStart = ch === delimiter;
   }
-  if (quoted) throw bad(`the CSV is damaged: a quoted field opened on line ${quoteLine} is never closed`);
-  if (field !== '' || record.length) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
+  return (text.slice(0, opened).match(/\r\n|\n|\r/g)?.length ?? 0) + 1;
 }
