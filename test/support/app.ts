@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
+import type { AppDeps } from '../../src/http/env.js';
 import { InstanceKeys } from '../../src/auth/keys.js';
 import { TokenVerifier, createToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/db/schema/enums.js';
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   publicUrl?: string | null;
   /** Run on this database instead of a fresh one (a "restart"); close() then leaves it open. */
   database?: TestDatabase;
+  /** More dependencies (a sweep service, …), built on the test database. */
+  extraDeps?: (database: TestDatabase) => Partial<AppDeps>;
 }
 
 export async function startTestApp(backend: Backend, opts: TestAppOptions = {}): Promise<TestApp> {
@@ -42,6 +45,7 @@ export async function startTestApp(backend: Backend, opts: TestAppOptions = {}):
     verifier: new TokenVerifier(database.db, adminToken, now, 0),
     keys: new InstanceKeys(database.db, undefined),
     publicUrl,
+    ...opts.extraDeps?.(database),
   };
   const app = createApp(deps);
   return {
