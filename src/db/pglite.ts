@@ -68,7 +68,7 @@ export function acquireDataDirLock(dataDir: string, info: Omit<LockInfo, 'pid' |
   throw new Error(`could not lock ${dataDir}`);
 }
 
-export async function openPglite(opts: { dataDir?: string; command?: string; url?: string } = {}): Promise<Database> {
+export async function openPglite(opts: { dataDir?: string; command?: string; url?: string; migrationsFolder?: string } = {}): Promise<Database> {
   let release = () => {};
   let client: PGlite;
   if (opts.dataDir) {
@@ -89,7 +89,7 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
     kind: 'pglite',
     async migrate() {
       const { migrate } = await import('drizzle-orm/pglite/migrator');
-      await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
+      await migrate(drizzle(client, { schema }), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() });
     },
     dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
