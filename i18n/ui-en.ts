@@ -35,6 +35,8 @@ export const uiEn: Record<UiKey, string> = {
   'ui.error.notFound': 'No such page or record.',
   'ui.error.badRequest': 'The input is not valid: {detail}',
   'ui.error.internal': 'An internal error occurred. Please try again later; if it persists, quote request id {requestId}.',
+  // harden: links need PUBLIC_URL
+  'ui.error.publicUrlMissing': 'Links cannot be made yet: the administrator must set PUBLIC_URL to the address people reach this service at, and restart it.',
   'ui.error.back': 'Back',
   'ui.error.summary': 'Please correct the following:',
 

@@ -37,6 +37,8 @@ export const uiZh = {
   'ui.error.notFound': '未找到该页面或记录。',
   'ui.error.badRequest': '提交的内容有误：{detail}',
   'ui.error.internal': '服务器内部错误，请稍后重试；如仍有问题，请告知请求编号 {requestId}。',
+  // harden: links need PUBLIC_URL
+  'ui.error.publicUrlMissing': '暂无法生成链接：请管理员将 PUBLIC_URL 设置为本服务的访问地址后重启服务。',
   'ui.error.back': '返回',
   'ui.error.summary': '请更正以下问题：',
 

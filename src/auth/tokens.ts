@@ -5,6 +5,7 @@ import { apiTokens, departments, type Role } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
 import { requirePermission } from './access.js';
+import { endTokenSessions } from './sessions.js';
 
 export interface Principal {
   /** null for the ADMIN_TOKEN from the environment. */
@@ -15,6 +16,11 @@ export interface Principal {
   /** Materialised path of the department scope ("/1/7/"); null when not scoped. */
   departmentPath: string | null;
   departmentCode: string | null;
+}
+
+/** The principal of the bootstrap ADMIN_TOKEN from the environment. */
+export function bootstrapPrincipal(): Principal {
+  return { tokenId: null, name: 'ADMIN_TOKEN', role: 'admin', departmentId: null, departmentPath: null, departmentCode: null };
 }
 
 export function hashToken(token: string): string {
@@ -81,6 +87,7 @@ export async function revokeToken(db: Db, id: number, now: Date): Promise<void> 
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id });
   if (!rows.length) throw notFound(`token ${id}`);
+  await endTokenSessions(db, id, now);
 }
 
 /** Creates a token and its audit entry in one transaction; the secret is returned once. */
@@ -144,9 +151,7 @@ export class TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<Principal | null> {
-    if (this.adminToken && sameSecret(token, this.adminToken)) {
-      return { tokenId: null, name: 'ADMIN_TOKEN', role: 'admin', departmentId: null, departmentPath: null, departmentCode: null };
-    }
+    if (this.adminToken && sameSecret(token, this.adminToken)) return bootstrapPrincipal();
     const hash = hashToken(token);
     const t = this.now().getTime();
     const hit = this.cache.get(hash);
@@ -158,6 +163,11 @@ export class TokenVerifier {
       void this.db.update(apiTokens).set({ lastUsedAt: this.now() }).where(eq(apiTokens.id, principal.tokenId!)).catch(() => {});
     }
     return principal;
+  }
+
+  /** SHA-256 of the ADMIN_TOKEN this process runs with, or null: web sessions it opened are tied to it. */
+  bootstrapHash(): string | null {
+    return this.adminToken ? hashToken(this.adminToken) : null;
   }
 
   forget(): void {

@@ -68,7 +68,7 @@ export function acquireDataDirLock(dataDir: string, info: Omit<LockInfo, 'pid' |
   throw new Error(`could not lock ${dataDir}`);
 }
 
-export async function openPglite(opts: { dataDir?: string; command?: string; url?: string } = {}): Promise<Database> {
+export async function openPglite(opts: { dataDir?: string; command?: string; url?: string; migrationsFolder?: string } = {}): Promise<Database> {
   let release = () => {};
   let client: PGlite;
   if (opts.dataDir) {
@@ -87,7 +87,7 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
   return {
     db: db as unknown as Db,
     kind: 'pglite',
-    migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: migrationsFolder() }),
+    migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() }),
     dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
       try {

@@ -1,4 +1,5 @@
 import type { Log } from '../logger.js';
+import { AppError } from '../errors.js';
 import type { Context } from 'hono';
 import type { InstanceKeys } from '../auth/keys.js';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
@@ -15,7 +16,7 @@ export interface AppDeps {
   verifier: TokenVerifier;
   /** The instance key that signs department links and web sessions (LINK_SECRET, or the stored one). */
   keys: InstanceKeys;
-  /** Base URL people reach the service at (PUBLIC_URL), for links handed out; the request's origin when absent. */
+  /** Base URL people reach the service at (PUBLIC_URL), for links handed out; without it no link is minted. */
   publicUrl?: string;
   /** Reads a static asset of the API docs page (swagger-ui-dist); absent on runtimes without files. */
   docsAsset?: (name: string) => Promise<Uint8Array | null>;
@@ -40,7 +41,25 @@ export interface AppEnv {
   };
 }
 
-/** Absolute base of links we hand out: `publicUrl` when configured, else the request's own origin. */
+/** Links cannot be minted: PUBLIC_URL is not configured. */
+export class PublicUrlMissing extends AppError {
+  constructor() {
+    super('conflict', 'PUBLIC_URL is not set, so no link can be made: set PUBLIC_URL to the address people reach this service at (e.g. https://xuncha.linyi.gov.cn) and restart');
+  }
+}
+
+/** The configured PUBLIC_URL without a trailing slash, or undefined. */
+export function configuredBaseUrl(c: Context<AppEnv>): string | undefined {
+  return c.get('deps').publicUrl?.replace(/\/$/, '') || undefined;
+}
+
+/**
+ * Absolute base of links we hand out (department confirmation links). Only PUBLIC_URL: the request's Host
+ * header is the client's to choose, and a link built from it would send a department to an attacker's
+ * site; the listen address (0.0.0.0:8787) is not where people reach us either. Throws PublicUrlMissing.
+ */
 export function publicBaseUrl(c: Context<AppEnv>): string {
-  return (c.get('deps').publicUrl || new URL(c.req.url).origin).replace(/\/$/, '');
+  const base = configuredBaseUrl(c);
+  if (!base) throw new PublicUrlMissing();
+  return base;
 }

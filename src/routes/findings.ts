@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { publicBaseUrl } from '../http/env.js';
+import { configuredBaseUrl } from '../http/env.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
 import { codeSchema } from '../http/schemas.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
@@ -150,7 +150,7 @@ export const findingRoutes = router()
       c.req.valid('param').id,
       c.req.valid('json') as FindingPatch,
       ifMatchVersion(c.req.valid('header')['if-match']),
-      { now: deps.now(), timeZone: deps.timeZone, notifier: createNotifier(deps.db, { now: deps.now }), baseUrl: publicBaseUrl(c) },
+      { now: deps.now(), timeZone: deps.timeZone, notifier: createNotifier(deps.db, { now: deps.now }), baseUrl: configuredBaseUrl(c) },
     );
     c.header('ETag', etag(result.finding.version));
     return c.json({ ...result.finding, ...(result.verification ? { verification: result.verification } : {}), ...(result.notified !== undefined ? { notified: result.notified } : {}) }, 200);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
-import type { AppEnv } from '../http/env.js';
+import { PublicUrlMissing, type AppEnv } from '../http/env.js';
 import { CSP } from './layout.js';
 import { ErrorPage } from './pages/ops.js';
 import { readSession, sessionCsrf } from './session.js';
@@ -42,7 +42,9 @@ webRoutes.onError(async (err, c) => {
   const frame = { t: v.t, lang: v.lang, here: v.here, principal: s?.principal ?? null, csrf };
   if (err instanceof AppError) {
     const message =
-      err.code === 'forbidden'
+      err instanceof PublicUrlMissing
+        ? v.t('ui.error.publicUrlMissing')
+        : err.code === 'forbidden'
         ? v.t('ui.error.forbidden')
         : err.code === 'not_found'
           ? v.t('ui.error.notFound')

@@ -1,27 +1,21 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { hashToken, principalForTokenHash, type Principal } from '../auth/tokens.js';
-import { canonicalBase64url, hmac, type InstanceKeys } from '../auth/keys.js';
+import { endWebSession, findWebSession, openWebSession, SESSION_HOURS, type WebSession } from '../auth/sessions.js';
+import { hashToken, type Principal } from '../auth/tokens.js';
+import { hmac, type InstanceKeys } from '../auth/keys.js';
 import type { AppEnv } from '../http/env.js';
 import { isHttps } from './i18n.js';
 
 /**
- * Web sessions without a session table: the cookie holds `{th: sha256 of the bearer token, sid, exp}`
- * signed with the instance key. Each request looks the token hash up again, so revoking the token ends
- * its sessions at once. The ADMIN_TOKEN from the environment is not in the database; its sessions are
- * marked `env` and trusted until they expire (8 h).
+ * Web sessions are rows in the database (src/auth/sessions.ts); the cookie holds only a random id.
+ * Logout, revoking the token that signed in, or restarting with another ADMIN_TOKEN ends them at once.
  */
 export const SESSION_COOKIE = 'xc_session';
 export const LOGIN_COOKIE = 'xc_login';
-export const SESSION_HOURS = 8;
+export { SESSION_HOURS };
 
-export interface Session {
-  th: string;
-  sid: string;
-  exp: number;
-  env?: 1;
-}
+export type Session = WebSession;
 
 export function keysFor(c: Context<AppEnv>): InstanceKeys {
   return c.get('deps').keys;
@@ -31,58 +25,27 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function signValue(key: Buffer, payload: object): string {
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${body}.${hmac(key, body).toString('base64url')}`;
-}
-
-export function verifyValue<T>(key: Buffer, value: string | undefined): T | null {
-  if (!value || value.length > 2000) return null;
-  const [body, mac, extra] = value.split('.');
-  if (!body || !mac || extra !== undefined) return null;
-  const given = canonicalBase64url(mac);
-  if (!given || !sameBytes(given, hmac(key, body))) return null;
-  try {
-    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 function cookieOptions(c: Context, path = '/') {
   return { path, httpOnly: true, sameSite: 'Strict' as const, secure: isHttps(c) };
 }
 
 export async function startSession(c: Context<AppEnv>, token: string, principal: Principal): Promise<void> {
-  const key = await keysFor(c).key('web-session');
-  const now = c.get('deps').now();
-  const session: Session = {
-    th: hashToken(token),
-    sid: randomBytes(16).toString('base64url'),
-    exp: Math.floor(now.getTime() / 1000) + SESSION_HOURS * 3600,
-    ...(principal.tokenId === null ? { env: 1 as const } : {}),
-  };
-  setCookie(c, SESSION_COOKIE, signValue(key, session), { ...cookieOptions(c), maxAge: SESSION_HOURS * 3600 });
+  const deps = c.get('deps');
+  const session = await openWebSession(deps.db, principal, principal.tokenId === null ? hashToken(token) : null, deps.now());
+  setCookie(c, SESSION_COOKIE, session.sid, { ...cookieOptions(c), maxAge: SESSION_HOURS * 3600 });
 }
 
-export function endSession(c: Context<AppEnv>): void {
+/** Logout: the row is ended (so a copied cookie is worthless too) and the cookie cleared. */
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const sid = getCookie(c, SESSION_COOKIE);
+  if (sid) await endWebSession(c.get('deps').db, sid, c.get('deps').now());
   deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
 }
 
-
-/** The signed-in principal and session, or null (no cookie, bad signature, expired, token revoked). */
+/** The signed-in principal and session, or null (no cookie, unknown, expired, ended, token revoked). */
 export async function readSession(c: Context<AppEnv>): Promise<{ session: Session; principal: Principal } | null> {
-  const raw = getCookie(c, SESSION_COOKIE);
-  if (!raw) return null;
-  const key = await keysFor(c).key('web-session');
-  const session = verifyValue<Session>(key, raw);
-  const now = c.get('deps').now().getTime() / 1000;
-  if (!session || typeof session.exp !== 'number' || session.exp <= now || typeof session.th !== 'string' || typeof session.sid !== 'string') return null;
-  if (session.env === 1) {
-    return { session, principal: { tokenId: null, name: 'ADMIN_TOKEN', role: 'admin', departmentId: null, departmentPath: null, departmentCode: null } };
-  }
-  const principal = await principalForTokenHash(c.get('deps').db, session.th);
-  return principal ? { session, principal } : null;
+  const deps = c.get('deps');
+  return findWebSession(deps.db, getCookie(c, SESSION_COOKIE), deps.verifier.bootstrapHash(), deps.now());
 }
 
 /** Synchronizer token of a session: HMAC of its id, so it is valid exactly as long as the session. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
+import type { AppDeps } from '../../src/http/env.js';
 import { InstanceKeys } from '../../src/auth/keys.js';
 import { TokenVerifier, createToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/db/schema/enums.js';
@@ -16,15 +17,35 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(backend: Backend, opts: { now?: () => Date } = {}): Promise<TestApp> {
-  const database = await openTestDatabase(backend);
+/** Where test apps say they are reached (PUBLIC_URL): links are minted only from configuration. */
+export const TEST_PUBLIC_URL = 'http://localhost';
+
+export interface TestAppOptions {
+  now?: () => Date;
+  /** The bootstrap ADMIN_TOKEN (default ADMIN; null for none). */
+  adminToken?: string | null;
+  /** PUBLIC_URL (default TEST_PUBLIC_URL; null for unset). */
+  publicUrl?: string | null;
+  /** Run on this database instead of a fresh one (a "restart"); close() then leaves it open. */
+  database?: TestDatabase;
+  /** More dependencies (a sweep service, …), built on the test database. */
+  extraDeps?: (database: TestDatabase) => Partial<AppDeps>;
+}
+
+export async function startTestApp(backend: Backend, opts: TestAppOptions = {}): Promise<TestApp> {
+  const shared = opts.database;
+  const database = shared ?? (await openTestDatabase(backend));
   const now = opts.now ?? (() => new Date());
+  const adminToken = opts.adminToken === undefined ? ADMIN : (opts.adminToken ?? undefined);
+  const publicUrl = opts.publicUrl === undefined ? TEST_PUBLIC_URL : (opts.publicUrl ?? undefined);
   const deps = {
     db: database.db,
     logger: pino({ level: 'silent' }),
     now,
-    verifier: new TokenVerifier(database.db, ADMIN, now, 0),
+    verifier: new TokenVerifier(database.db, adminToken, now, 0),
     keys: new InstanceKeys(database.db, undefined),
+    publicUrl,
+    ...opts.extraDeps?.(database),
   };
   const app = createApp(deps);
   return {
@@ -43,6 +64,8 @@ export async function startTestApp(backend: Backend, opts: { now?: () => Date } 
     async token(role, departmentCode) {
       return (await createToken(database.db, { role, name: `test ${role}`, departmentCode })).token;
     },
-    close: () => database.close(),
+    close: async () => {
+      if (!shared) await database.close();
+    },
   };
 }

@@ -38,6 +38,6 @@ signInPages.post('/login', async (c) => {
 signInPages.post('/logout', async (c) => {
   const r = await signedInPost(c);
   if (r instanceof Response) return r;
-  endSession(c);
+  await endSession(c);
   return c.redirect('/login?m=out', 303);
 });
