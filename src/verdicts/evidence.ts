@@ -5,6 +5,7 @@ import { addDays, addMonths, dayNumber, diffDays, maxDay, minDay, type Day } fro
 import type { ContentEvidence, EndpointFacts, Ipv6Evidence, ProbeDay, SystemEvidence, TlsEvidence, UsageDay, UsageSource } from '../../reports/evidence.js';
 import type { Policy } from '../../reports/policy.js';
 import type { InspectionDay } from '../../reports/inspection-rule.js';
+import { loadSiteInspection } from './inspection-evidence.js';
 import { loadCampaignItemFacts, ownershipFromItems } from '../campaigns/evidence.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, endpointState, systemPolicies, systems } from '../db/schema/index.js';
@@ -255,6 +256,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     list.push({ day: String(r.day), visits: Number(r.visits), notOpened: Number(r.not_opened) });
     inspection.set(Number(r.system_id), list);
   }
+  const siteInspection = await loadSiteInspection(db, { systemIds: ids, asOf, policy, visits: inspection });
   const ipv6History = new Map(
     rowsOf<Record<string, unknown>>(ipv6HistoryRows).map((r) => [
       Number(r.endpoint_id),
@@ -408,6 +410,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         challengeVendors: prober.get(s.id)?.vendors ?? [],
       },
       inspection: (inspection.get(s.id) ?? []).sort((a, b) => (a.day < b.day ? -1 : 1)),
+      siteInspection: siteInspection.get(s.id) ?? null,
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });
