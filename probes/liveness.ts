@@ -40,6 +40,8 @@ export interface LivenessOptions {
   /** Return the body bytes as received (after Content-Encoding), e.g. for gzipped sitemaps. */
   includeRawBody?: boolean;
   userAgent?: string;
+  /** `HEAD` for a link check's first try (default `GET`). */
+  method?: 'GET' | 'HEAD';
   /** Extra request headers (e.g. `authorization` for a usage API). */
   headers?: Record<string, string>;
   clock?: ProbeClock;
@@ -474,7 +476,7 @@ function exchange(client: Client, path: string, ctx: ProbeContext, result: Liven
         finish(undefined, err);
       },
     };
-    client.dispatch({ path, method: 'GET', headers: requestHeaders(ctx.options) }, handler);
+    client.dispatch({ path, method: ctx.options.method ?? 'GET', headers: requestHeaders(ctx.options) }, handler);
   });
 }
 

@@ -30,10 +30,23 @@ export const REASON_CODES = [
   'no_maintainer',
   'cert_expired',
   'duplicate_function',
+  // site inspection (issue 11): portals' sections, from the national website inspection indicators
+  'sections_stale',
+  'blank_sections',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const FLAG_CODES = ['not_on_gov_cloud', 'ipv6_not_ready', 'mlps_missing', 'probe_blocked', 'inspection_unreachable'] as const;
+export const FLAG_CODES = [
+  'not_on_gov_cloud',
+  'ipv6_not_ready',
+  'mlps_missing',
+  'probe_blocked',
+  'inspection_unreachable',
+  // site inspection (issue 11): links and wording of portals
+  'broken_links',
+  'outbound_link_risk',
+  'wording_errors',
+] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 /** A reason makes a system either a zombie or a semi-zombie. */

@@ -1,4 +1,5 @@
 import type { InspectionDay } from './inspection-rule.js';
+import type { SiteInspectionEvidence } from './inspection/scorecard.js';
 import type { Day } from './dates.js';
 import type {
   Deployment,
@@ -46,6 +47,8 @@ export interface SystemEvidence {
   prober?: ProberEvidence | null;
   /** Portal homepage visits per day (the portal cadence), for the inspection rule `inspection_unreachable`. */
   inspection?: InspectionDay[] | null;
+  /** Site inspection rollups of the portal (sections, links, wording), for `sections_stale`, `blank_sections` and the link/wording flags. */
+  siteInspection?: SiteInspectionEvidence | null;
 }
 
 export interface ProberEvidence {

@@ -108,6 +108,47 @@ export const policySchema = z
       })
       .prefault({}),
 
+    // ---- site inspection (issue 11): the other veto items of the national website inspection, and the link/wording flags
+    /** Sections, links and wording of portals (《政府网站与政务新媒体检查指标》 单项否决 items and the monitors' flags). */
+    siteInspection: z
+      .strictObject({
+        /** 网站不更新: no new dated item on the homepage's sections for this many days (2 weeks). */
+        homepageStaleDays: days(14),
+        /** 栏目不更新: a dynamic/news section (动态、要闻) is stale after this many days (2 weeks) … */
+        dynamicStaleDays: days(14),
+        /** … a notice/policy section (通知公告、政策文件) after this many (6 months) … */
+        noticeStaleDays: days(183),
+        /** … and the site fails when more than this many such sections are stale (5). */
+        staleSectionsMax: z.number().int().min(0).max(1000).default(5),
+        /** Sections that should be updated (every typed section) "long" stale: this many days … */
+        longStaleDays: days(365),
+        /** … more than this many fails (10). */
+        longStaleMax: z.number().int().min(0).max(1000).default(10),
+        /** 空白栏目: more than this many sections without a single item fails (5). */
+        blankSectionsMax: z.number().int().min(0).max(1000).default(5),
+        /** Evidence older than this many days before asOf is not judged (unmeasured). */
+        maxSilenceDays: days(7, 366),
+        /** Flag `broken_links` when the broken-link rate is above this (bureaus aim for under 1%) … */
+        brokenRateMax: ratio(0.01),
+        /** … and at least this many links are broken. */
+        brokenMin: z.number().int().min(1).default(1),
+        /**
+         * 错敏词, wrong → right: AN EXAMPLE LIST, neutral misspellings of official names. Each bureau
+         * replaces it with its own list in its policy.
+         */
+        wordingTerms: z
+          .array(z.strictObject({ wrong: z.string().trim().min(1).max(100), right: z.string().trim().max(100) }))
+          .max(5000)
+          .default([
+            { wrong: '中华人民共合国', right: '中华人民共和国' },
+            { wrong: '国务院办工厅', right: '国务院办公厅' },
+            { wrong: '全国人大常委员会', right: '全国人大常委会' },
+          ]),
+        /** 外链变异: an external page containing one of these words is no longer what a government site links to (example list). */
+        outboundKeywords: z.array(z.string().trim().min(1).max(50)).max(1000).default(['博彩', '赌场', '百家乐', '六合彩', '时时彩', '娱乐城', '真人荷官']),
+      })
+      .prefault({}),
+
     findings: z
       .strictObject({
         /** Days a department has to answer a notified finding. */

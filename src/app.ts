@@ -20,6 +20,7 @@ import { reportRoutes } from './routes/reports.js';
 import { systemRoutes } from './routes/systems.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { inventoryIoRoutes } from './routes/inventory-io.js';
+import { inspectionRoutes } from './routes/inspection.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { webRoutes } from './web/index.js';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', policyRoutes);
   api.route('/', findingRoutes);
   api.route('/', reportRoutes);
+  api.route('/', inspectionRoutes);
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.doc31('/openapi.json', {

@@ -9,6 +9,7 @@ import { inspectionFlag } from './inspection.js';
 import { ipv6Flag } from './ipv6.js';
 import { mlpsFlag } from './mlps.js';
 import { probeBlockedFlag } from './probe-blocked.js';
+import { siteInspectionFlag } from './site-inspection.js';
 
-export const FLAG_RULES: readonly FlagRule[] = [cloudFlag, ipv6Flag, mlpsFlag, inspectionFlag, probeBlockedFlag];
+export const FLAG_RULES: readonly FlagRule[] = [cloudFlag, ipv6Flag, mlpsFlag, inspectionFlag, siteInspectionFlag, probeBlockedFlag];
 export type { FlagCtx, FlagRule } from '../rules/types.js';

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   'findings.answer': { roles: ['admin', 'auditor', 'department'], what: 'answer findings' },
   'findings.manage': { roles: ops, what: 'notify, close or reopen findings (auditors do)' },
   webhooks: { roles: ops, what: 'manage notification webhooks' },
+  // site inspection (issue 11)
+  'sections.manage': { roles: ops, what: 'register, correct and type the sections of a portal' },
 } as const satisfies Record<string, { roles: readonly Role[]; what: string }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,10 +1,8 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contentChanges, endpoints, endpointState, inspectionDays, ipv6Changes, probeDays, probeResults, usageDays, usageSources } from '../db/schema/index.js';
-import { INSPECTION_OPEN_MS } from '../../reports/inspection-rule.js';
+import { endpointState, probeDays, probeResults } from '../db/schema/index.js';
 import { localDay } from '../../probes/time.js';
-import { intArray } from '../db/sql.js';
-import { probeKindOf } from './kinds/index.js';
+import { probeKindOf, type ProbeKind, type ProbeKindSpec } from './kinds/index.js';
 import type { ProbeRecord } from './types.js';
 
 interface DayRollup {
@@ -47,7 +45,8 @@ export function rollupDays(records: ProbeRecord[], timeZone: string): DayRollup[
 
 /**
  * Stores a batch of probe records in one transaction (the caller's): raw results, daily rollups,
- * each endpoint's latest state and content-change history, and pulled usage values.
+ * each endpoint's latest state (folded by each kind's `endpointState`), and what each kind's `store`
+ * hook writes. No kind is named here: each kind's spec says what its records feed.
  */
 export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone: string): Promise<void> {
   if (!records.length) return;
@@ -105,69 +104,17 @@ export async function storeProbeRecords(db: Db, records: ProbeRecord[], timeZone
   }
 
   await storeEndpointState(db, records);
-  await storeInspectionDays(db, records, timeZone);
 
-  const usage = records.filter((r) => r.kind === 'usage_pull' && r.usage && r.outcome === 'ok');
-  if (usage.length) {
-    const rows = new Map<string, typeof usageDays.$inferInsert>();
-    for (const r of usage) rows.set(`${r.systemId}|${r.usage!.day}|${r.usage!.metric}`, { systemId: r.systemId, day: r.usage!.day, metric: r.usage!.metric, source: 'pull', value: r.usage!.value, updatedAt: r.at });
-    await db
-      .insert(usageDays)
-      .values([...rows.values()].sort((a, b) => a.systemId - b.systemId))
-      .onConflictDoUpdate({ target: [usageDays.systemId, usageDays.day, usageDays.metric, usageDays.source], set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` } });
+  // What each kind feeds besides: its own tables (a hook of its spec in src/sweeps/kinds/).
+  const byKind = new Map<ProbeKindSpec<ProbeKind>, ProbeRecord[]>();
+  for (const r of records) {
+    const spec = probeKindOf(r.kind);
+    if (!spec.store) continue;
+    const list = byKind.get(spec) ?? [];
+    list.push(r);
+    byKind.set(spec, list);
   }
-  const pulled = records.filter((r) => r.kind === 'usage_pull' && r.usage);
-  for (const r of pulled) {
-    await db.update(usageSources).set({ lastPulledAt: r.at, lastOutcome: r.outcome }).where(sql`${usageSources.id} = ${r.usage!.sourceId}`);
-  }
-}
-
-const rate = (n: unknown) => (typeof n === 'number' ? n : null);
-
-/** What makes an IPv6 result worth a history row: its grade and link rates (to the percent). */
-function ipv6Key(v: unknown): string {
-  const x = (v ?? {}) as { grade?: unknown; secondLevelRate?: unknown; thirdLevelRate?: unknown };
-  const pct = (n: unknown) => (typeof n === 'number' ? Math.round(n * 100) : '-');
-  return x.grade === undefined ? '' : `${String(x.grade)}|${pct(x.secondLevelRate)}|${pct(x.thirdLevelRate)}`;
-}
-
-const gradeOf = (v: unknown): string | undefined => {
-  const g = (v ?? {}) as { grade?: unknown };
-  return typeof g.grade === 'string' ? g.grade : undefined;
-};
-
-export interface Ipv6StoredState {
-  /** The stored (stable) result, the one verdicts and reports read, and when it was measured. */
-  ipv6: unknown;
-  ipv6At: Date | null | undefined;
-  /** A result with another grade, seen once, waiting for confirmation. */
-  pending: unknown;
-  pendingAt: Date | null | undefined;
-}
-
-/**
- * Hysteresis of the IPv6 grade: a result with the stored grade replaces the stored result (new link
- * rates are figures, not a change of grade) and drops any pending grade; a result with another grade is
- * only pending until the next sweep sees the same grade again, and then becomes the stored result. The
- * history row of a confirmed change is dated when the new grade was first seen: it held from then on.
- * The first result of an endpoint is stored at once (there is nothing to flap from).
- */
-export function ipv6Step(prev: Ipv6StoredState, result: Record<string, unknown>, at: Date): { state: Ipv6StoredState; history: Array<{ at: Date; ipv6: Record<string, unknown> }> } {
-  const grade = gradeOf(result);
-  if (grade === undefined) return { state: prev, history: [] };
-  const stored = gradeOf(prev.ipv6);
-  const history: Array<{ at: Date; ipv6: Record<string, unknown> }> = [];
-  if (stored === undefined || stored === grade) {
-    if (ipv6Key(result) !== ipv6Key(prev.ipv6)) history.push({ at, ipv6: result });
-    return { state: { ipv6: result, ipv6At: at, pending: null, pendingAt: null }, history };
-  }
-  if (gradeOf(prev.pending) === grade && prev.pendingAt) {
-    const first = prev.pending as Record<string, unknown>;
-    history.push({ at: prev.pendingAt, ipv6: first });
-    if (ipv6Key(result) !== ipv6Key(first)) history.push({ at, ipv6: result });
-    return { state: { ipv6: result, ipv6At: at, pending: null, pendingAt: null }, history };
-  }
-  return { state: { ...prev, pending: result, pendingAt: at }, history };
+  for (const [spec, list] of byKind) await spec.store!(db, list, { timeZone });
 }
 
 async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void> {
@@ -183,49 +130,21 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
   const current = new Map(
     (await db.select().from(endpointState).where(inArray(endpointState.endpointId, ids))).map((s) => [s.endpointId, s]),
   );
-  const changes: Array<typeof contentChanges.$inferInsert> = [];
-  const ipv6History: Array<typeof ipv6Changes.$inferInsert> = [];
+  const folds = new Map<ProbeKindSpec<ProbeKind>, unknown>();
   const rows: Array<typeof endpointState.$inferInsert> = [];
   for (const id of ids) {
     const list = byEndpoint.get(id)!.sort((a, b) => a.at.getTime() - b.at.getTime());
     const prev = current.get(id);
     const next: typeof endpointState.$inferInsert = prev ? { ...prev } : { endpointId: id, systemId: list[0]!.systemId };
     for (const r of list) {
-      if (r.kind === 'liveness') {
-        next.lastProbeAt = r.at;
-        next.lastOutcome = r.outcome;
-        if (r.outcome === 'ok') next.lastOkAt = r.at;
-        if (r.title !== undefined && r.title !== null) next.title = r.title.slice(0, 500);
-        if (r.cert !== undefined) next.cert = r.cert;
-        if (r.lastModified) next.lastModified = r.lastModified;
-        if (r.contentHash && r.outcome === 'ok' && r.contentHash !== next.contentHash) {
-          next.contentHash = r.contentHash;
-          next.contentChangedAt = r.at;
-          changes.push({ endpointId: id, systemId: r.systemId, at: r.at, contentHash: r.contentHash });
-        }
-      } else if (r.kind === 'ipv6' && r.ipv6) {
-        const step = ipv6Step({ ipv6: next.ipv6, ipv6At: next.ipv6At, pending: next.ipv6Pending, pendingAt: next.ipv6PendingAt }, r.ipv6, r.at);
-        for (const h of step.history) {
-          ipv6History.push({ endpointId: id, systemId: r.systemId, at: h.at, grade: String(h.ipv6.grade), secondLevelRate: rate(h.ipv6.secondLevelRate), thirdLevelRate: rate(h.ipv6.thirdLevelRate) });
-        }
-        next.ipv6 = step.state.ipv6;
-        next.ipv6At = step.state.ipv6At;
-        next.ipv6Pending = step.state.pending;
-        next.ipv6PendingAt = step.state.pendingAt;
-      } else if (r.kind === 'freshness' && r.sitemapLastmod) {
-        next.sitemapLastmod = r.sitemapLastmod;
-      }
+      const fold = probeKindOf(r.kind).endpointState;
+      if (!fold) continue;
+      if (!folds.has(probeKindOf(r.kind))) folds.set(probeKindOf(r.kind), fold.init());
+      fold.fold(next, r, folds.get(probeKindOf(r.kind)));
     }
     rows.push(next);
   }
-  if (changes.length) {
-    const changeRows = changes.map((c) => ({ endpoint_id: c.endpointId, system_id: c.systemId, at: c.at, content_hash: c.contentHash }));
-    await db.execute(sql`
-      insert into ${contentChanges} (endpoint_id, system_id, at, content_hash)
-      select endpoint_id, system_id, at, content_hash
-      from jsonb_to_recordset(${JSON.stringify(changeRows)}::jsonb) as x(endpoint_id int, system_id int, at timestamptz, content_hash text)`);
-  }
-  if (ipv6History.length) await db.insert(ipv6Changes).values(ipv6History);
+  for (const [spec, acc] of folds) await spec.endpointState!.flush(db, acc);
   const stateRows = rows.map((r) => ({
     endpoint_id: r.endpointId,
     system_id: r.systemId,
@@ -254,40 +173,12 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
       ipv6_pending = excluded.ipv6_pending, ipv6_pending_at = excluded.ipv6_pending_at`);
 }
 
-/** Outcomes that are not visits of the site: our own policy refused, or a WAF challenged our prober. */
-const NOT_A_VISIT: ReadonlySet<string> = new Set(['blocked_by_policy', 'challenged']);
-
-/** Liveness results of portal endpoints folded into visits per endpoint and local day (the inspection rule's counts). */
-export function inspectionRollup(records: ProbeRecord[], portalIds: ReadonlySet<number>, timeZone: string) {
-  const byKey = new Map<string, { endpointId: number; systemId: number; day: string; visits: number; notOpened: number }>();
-  for (const r of records) {
-    if (r.kind !== 'liveness' || r.endpointId === null || !portalIds.has(r.endpointId) || NOT_A_VISIT.has(r.outcome)) continue;
-    const day = localDay(r.at, timeZone);
-    const key = `${r.endpointId}|${day}`;
-    let d = byKey.get(key);
-    if (!d) byKey.set(key, (d = { endpointId: r.endpointId, systemId: r.systemId, day, visits: 0, notOpened: 0 }));
-    d.visits++;
-    if (r.outcome !== 'ok' || (r.durationMs ?? 0) > INSPECTION_OPEN_MS) d.notOpened++;
-  }
-  return [...byKey.values()].sort((a, b) => a.endpointId - b.endpointId || a.day.localeCompare(b.day));
-}
-
-async function storeInspectionDays(db: Db, records: ProbeRecord[], timeZone: string): Promise<void> {
-  const ids = [...new Set(records.filter((r) => r.kind === 'liveness' && r.endpointId !== null).map((r) => r.endpointId!))];
-  if (!ids.length) return;
-  const portals = new Set((await db.select({ id: endpoints.id }).from(endpoints).where(sql`${endpoints.id} = any(${intArray(ids)}) and ${endpoints.role} = 'portal'`)).map((r) => r.id));
-  const rows = inspectionRollup(records, portals, timeZone).map((d) => ({ endpoint_id: d.endpointId, system_id: d.systemId, day: d.day, visits: d.visits, not_opened: d.notOpened }));
-  if (!rows.length) return;
-  await db.execute(sql`
-    insert into ${inspectionDays} as i (endpoint_id, system_id, day, visits, not_opened)
-    select endpoint_id, system_id, day, visits, not_opened
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(endpoint_id int, system_id int, day date, visits int, not_opened int)
-    on conflict (endpoint_id, day) do update set visits = i.visits + excluded.visits, not_opened = i.not_opened + excluded.not_opened`);
-}
-
 /** Deletes raw results older than the retention; rollups stay. Returns the number deleted. */
 export async function pruneProbeResults(db: Db, retentionDays: number, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   const res = await db.delete(probeResults).where(sql`${probeResults.at} < ${cutoff.toISOString()}::timestamptz`).returning({ id: probeResults.id });
   return res.length;
 }
+
+export { ipv6Step, type Ipv6StoredState } from './kinds/ipv6.js';
+export { inspectionRollup } from './kinds/liveness.js';

@@ -25,6 +25,8 @@ export interface ProbeRecord {
   /** IPv6 measurement (fields of the contract) for endpoint_state.ipv6. */
   ipv6?: Record<string, unknown>;
   sitemapLastmod?: Date | null;
+  /** Site inspection (kinds/inspection.ts): what the crawl saw, for the section and site rollups. */
+  inspection?: { day: string; result: import('../../probes/inspection.js').InspectionResult };
   /** Usage pull: the value read and the metric/day it feeds. */
   usage?: { metric: UsageMetric; day: string; value: number; sourceId: number };
 }

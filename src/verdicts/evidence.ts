@@ -11,6 +11,7 @@ import { loadProbeDays } from './evidence/probe-days.js';
 import { loadProber } from './evidence/prober.js';
 import { evidenceScope } from './evidence/scope.js';
 import { loadUsage } from './evidence/usage.js';
+import { loadSiteInspection } from './inspection-evidence.js';
 
 export { EXTENDED_PROBE_DAYS, probeWindowDays, usageSegments } from './evidence/windows.js';
 
@@ -76,6 +77,8 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     loadInspectionDays(db, scope),
   ]);
   const ownership = ownershipFromItems(campaignFacts, scope.asOf, scope.tz);
+  // 10. sections, links and wording of portals (the national inspection) — inspection-evidence.ts.
+  const siteInspection = await loadSiteInspection(db, { systemIds: scope.ids, asOf: scope.asOf, policy: scope.policy, visits: inspection });
 
   return systemRows.map((s) => {
     const eps = endpoints.get(s.id) ?? [];
@@ -102,6 +105,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
         challengeVendors: prober.get(s.id)?.vendors ?? [],
       },
       inspection: inspection.get(s.id) ?? [],
+      siteInspection: siteInspection.get(s.id) ?? null,
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

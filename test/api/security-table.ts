@@ -50,6 +50,11 @@ export const SECURITY_TABLE: SecurityRow[] = [
   { op: 'GET /systems/{code}/probes', suite: 'api', path: `${V}/systems/LS-PORTAL/probes`, roles: ROLES_ALL, scoped: true },
   { op: 'POST /systems/{code}/usage', suite: 'api', path: `${V}/systems/LS-PORTAL/usage`, body: [{ date: '2026-11-01', metric: 'visits', value: 1 }], roles: WRITERS, scoped: true },
   { op: 'GET /systems/{code}/usage', suite: 'api', path: `${V}/systems/LS-PORTAL/usage`, roles: ROLES_ALL, scoped: true },
+  // Site inspection (issue 11)
+  { op: 'GET /systems/{code}/inspection', suite: 'api', path: `${V}/systems/LS-PORTAL/inspection`, roles: ROLES_ALL, scoped: true },
+  { op: 'GET /systems/{code}/sections', suite: 'api', path: `${V}/systems/LS-PORTAL/sections`, roles: ROLES_ALL, scoped: true },
+  { op: 'POST /systems/{code}/sections', suite: 'api', path: `${V}/systems/LS-PORTAL/sections`, body: { url: 'https://www.lanshan.gov.cn/tzgg/', name: '通知公告', type: 'notice_policy' }, roles: OPS, scoped: true },
+  { op: 'PATCH /systems/{code}/sections/{id}', suite: 'api', path: `${V}/systems/LS-PORTAL/sections/999999`, body: { type: 'dynamic' }, roles: OPS, scoped: true },
   // Audit and tokens
   { op: 'GET /audit', suite: 'api', path: `${V}/audit`, roles: OVERSIGHT },
   { op: 'GET /tokens', suite: 'api', path: `${V}/tokens`, roles: ['admin'] },

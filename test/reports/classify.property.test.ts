@@ -66,6 +66,20 @@ function probeDay(day: Day, s: ProbeShape, hash: string | null, cert: number | n
 
 const offsetDay = (asOf: Day, max: number) => fc.option(fc.integer({ min: 0, max }).map((k) => addDays(asOf, -k)), { nil: null });
 
+/** A portal's site inspection: `stale` dynamic sections a month old and `blank` empty ones beside a fresh one. */
+function siteEvidence(asOf: Day, stale: number, blank: number): NonNullable<SystemEvidence['siteInspection']> {
+  const section = (name: string, type: 'dynamic' | 'other', newest: Day | null, items: number) => ({ name, url: `https://sys.example.gov.cn/${name}/`, type, lastDay: asOf, lastOutcome: 'ok', items, newest });
+  return {
+    days: [{ day: asOf, outcome: 'ok', homepageItems: 5, homepageDated: 5, homepageNewest: asOf, navigationOnly: false, linksChecked: 10, linksBroken: 0, brokenLinks: [], outboundRisks: [], wordingHits: 0, wording: [] }],
+    sections: [
+      section('fresh', 'dynamic', asOf, 5),
+      ...Array.from({ length: stale }, (_, i) => section(`stale${i}`, 'dynamic', addDays(asOf, -30), 5)),
+      ...Array.from({ length: blank }, (_, i) => section(`blank${i}`, 'other', null, 0)),
+    ],
+    visits: [],
+  };
+}
+
 function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
   return fc
     .record({
@@ -96,6 +110,8 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
       duplicate: rare(10),
       mlps: fc.constantFrom(null, 2, 3),
       ipv6: fc.constantFrom(null, 'ready', 'partial', 'no_ipv6'),
+      // site inspection (issue 11): stale and blank sections of a portal
+      site: fc.option(fc.record({ stale: fc.integer({ min: 0, max: 8 }), blank: fc.integer({ min: 0, max: 8 }) }), { nil: null }),
     })
     .map((g): SystemEvidence => {
       const probeDays: ProbeDay[] = [];
@@ -136,6 +152,7 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
         duplicates: g.duplicate ? { of: ['SYS-2'] } : null,
         ipv6: g.ipv6 ? { grade: g.ipv6 as 'ready', measuredOn: asOf } : null,
         tls: g.tlsValidTo ? { validTo: g.tlsValidTo } : null,
+        siteInspection: g.site ? siteEvidence(asOf, g.site.stale, g.site.blank) : null,
       };
     });
 }

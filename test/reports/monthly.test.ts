@@ -32,7 +32,7 @@ describe('monthly report: figures', () => {
     expect(o.ipv6).toMatchObject({ numerator: 5, denominator: 7, rate: 0.7143, previousRate: 0.5714, delta: 0.1429, measured: 7 });
     expect(o.ipv6.secondLevelAvg).toBeCloseTo((0.97 * 5 + 0.6) / 6, 4);
     expect(o.availability).toMatchObject({ numerator: 6376, denominator: 7180, rate: 0.888, measuredSystems: 10, systemsBelow: 2 });
-    expect(o.flags).toEqual({ not_on_gov_cloud: 2, ipv6_not_ready: 2, mlps_missing: 1, probe_blocked: 0, inspection_unreachable: 0 });
+    expect(o.flags).toEqual({ not_on_gov_cloud: 2, ipv6_not_ready: 2, mlps_missing: 1, probe_blocked: 0, inspection_unreachable: 0, broken_links: 0, outbound_link_risk: 0, wording_errors: 0 });
   });
 
   it('clean-up progress: done, in progress, overdue as of the report day', () => {

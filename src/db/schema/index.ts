@@ -10,3 +10,4 @@ export * from './campaigns.js';
 export * from './settings.js';
 export * from './sign-in.js';
 export * from './sessions.js';
+export * from './inspection.js';

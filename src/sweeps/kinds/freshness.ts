@@ -22,4 +22,11 @@ export const freshness: ProbeKindSpec<'freshness'> = {
       sitemapLastmod: f.newest ? new Date(f.newest) : null,
     };
   },
+  endpointState: {
+    init: () => null,
+    fold(next, r) {
+      if (r.sitemapLastmod) next.sitemapLastmod = r.sitemapLastmod;
+    },
+    flush: async () => {},
+  },
 };

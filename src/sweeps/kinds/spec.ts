@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { ProbeDeps } from '../../../probes/deps.js';
+import type { endpointState } from '../../db/schema/index.js';
 import type { LeasedTarget, ProbeRecord } from '../types.js';
 
 export interface ProbeRunOptions {
@@ -34,6 +35,28 @@ export interface ProbeKindSpec<Stored extends string = string> {
   rollsUpDaily: boolean;
   /** Probes one target; null when the kind does not apply to it. May throw only on a bug (the caller records that). */
   run(db: Db, t: LeasedTarget, o: ProbeRunOptions): Promise<ProbeRecord | null>;
+  /**
+   * What its records say about their endpoint's latest state (endpoint_state), folded record by record
+   * in time order over a batch: `fold` updates the draft row and may collect history rows in `acc`;
+   * `flush` writes what was collected, once per batch, in the caller's transaction.
+   */
+  endpointState?: EndpointStateFold<any>;
+  /** Writes what a batch of its records feeds besides probe_results and endpoint_state (its own tables). */
+  store?(tx: Db, records: ProbeRecord[], ctx: StoreContext): Promise<void>;
+}
+
+/** The draft endpoint_state row a batch folds into. */
+export type EndpointStateDraft = typeof endpointState.$inferInsert;
+
+export interface EndpointStateFold<Acc> {
+  init(): Acc;
+  fold(next: EndpointStateDraft, r: ProbeRecord, acc: Acc): void;
+  flush(tx: Db, acc: Acc): Promise<void>;
+}
+
+export interface StoreContext {
+  /** Local days of the rollups. */
+  timeZone: string;
 }
 
 /** The common fields of a record for target `t`. */

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { localDay } from '../../../probes/time.js';
-import { usageSources } from '../../db/schema/index.js';
+import { usageDays, usageSources } from '../../db/schema/index.js';
 import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
 
 const probes = lazyProbe(() => import('../../../probes/usage/pull.js'));
@@ -41,5 +41,20 @@ export const usage: ProbeKindSpec<'usage_pull'> = {
       contentHash: null,
       usage: { metric: source.metric, day: localDay(at, o.timeZone), value: r.ok ? r.value : Number.NaN, sourceId: source.id },
     };
+  },
+  // Pulled values into usage_days (a repeated day replaces), and each source's last pull.
+  async store(tx, records) {
+    const usage = records.filter((r) => r.usage && r.outcome === 'ok');
+    if (usage.length) {
+      const rows = new Map<string, typeof usageDays.$inferInsert>();
+      for (const r of usage) rows.set(`${r.systemId}|${r.usage!.day}|${r.usage!.metric}`, { systemId: r.systemId, day: r.usage!.day, metric: r.usage!.metric, source: 'pull', value: r.usage!.value, updatedAt: r.at });
+      await tx
+        .insert(usageDays)
+        .values([...rows.values()].sort((a, b) => a.systemId - b.systemId))
+        .onConflictDoUpdate({ target: [usageDays.systemId, usageDays.day, usageDays.metric, usageDays.source], set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` } });
+    }
+    for (const r of records.filter((x) => x.usage)) {
+      await tx.update(usageSources).set({ lastPulledAt: r.at, lastOutcome: r.outcome }).where(sql`${usageSources.id} = ${r.usage!.sourceId}`);
+    }
   },
 };
