@@ -8,7 +8,8 @@ import { listSystems, type SystemQuery } from './systems.js';
 
 /** A rendered systems list page: its compact JSON and its strong ETag (a digest of those bytes). */
 export interface RenderedPage {
-  body: string;
+  /** UTF-8 bytes, encoded once: a cached page is written to sockets as is. */
+  body: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
@@ -40,11 +41,9 @@ class VersionReader {
     const batch = this.#waiting;
     this.#waiting = [];
     this.#inFlight = true;
-    this.db
-      .execute(sql`select version from inventory_version where id = 1`)
+    readVersion(this.db)
       .then(
-        (res) => {
-          const v = Number(rowsOf<{ version: unknown }>(res)[0]?.version ?? 0);
+        (v) => {
           for (const w of batch) w.resolve(v);
         },
         (err) => {
@@ -56,6 +55,15 @@ class VersionReader {
         this.#next();
       });
   }
+}
+
+const versionQuery = sql`select version from inventory_version where id = 1`;
+
+/** The counter, through postgres.js's prepared statement where it is the driver (the hottest query of the API). */
+async function readVersion(db: Db): Promise<number> {
+  const client = (db as unknown as { $client?: { unsafe?: (q: string, p: unknown[], o: { prepare: boolean }) => Promise<unknown> } }).$client;
+  const res = typeof client?.unsafe === 'function' ? await client.unsafe('select version from inventory_version where id = 1', [], { prepare: true }) : await db.execute(versionQuery);
+  return Number(rowsOf<{ version: unknown }>(res)[0]?.version ?? 0);
 }
 
 /**
@@ -111,8 +119,8 @@ function cacheOf(db: Db): ListPageCache {
   return c;
 }
 
-async function strongEtag(body: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+async function strongEtag(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
   let hex = '';
   for (const b of digest.subarray(0, 16)) hex += b.toString(16).padStart(2, '0');
   return `"${hex}"`;
@@ -135,7 +143,7 @@ export async function systemsListPage(db: Db, principal: Principal, query: Syste
   const hit = cache.get(key, version);
   if (hit) return hit;
   const page = await listSystems(db, principal, query);
-  const body = page[jsonText];
+  const body = new TextEncoder().encode(page[jsonText]);
   const rendered = { body, etag: await strongEtag(body) };
   cache.put(key, page.inventoryVersion, rendered);
   return rendered;
