@@ -284,10 +284,3 @@ async function storeInspectionDays(db: Db, records: ProbeRecord[], timeZone: str
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(endpoint_id int, system_id int, day date, visits int, not_opened int)
     on conflict (endpoint_id, day) do update set visits = i.visits + excluded.visits, not_opened = i.not_opened + excluded.not_opened`);
 }
-
-/** Deletes raw results older than the retention; rollups stay. Returns the number deleted. */
-export async function pruneProbeResults(db: Db, retentionDays: number, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  const res = await db.delete(probeResults).where(sql`${probeResults.at} < ${cutoff.toISOString()}::timestamptz`).returning({ id: probeResults.id });
-  return res.length;
-}
