@@ -17,7 +17,7 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 await build({
   absWorkingDir: root,
   // xlsx-worker: the thread that reads .xlsx imports (src/inventory/import/xlsx.ts finds it in dist/).
-  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts' },
+  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

@@ -65,7 +65,7 @@ async function stageProgram(dir) {
     // extended zod ("….openapi is not a function").
     // xlsx-worker: the thread that reads .xlsx imports, found beside the bundle (src/inventory/import/xlsx.ts).
     // Two entries without splitting are two self-contained files.
-    entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts' },
+    entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts' },
     outdir: lib,
     outExtension: { '.js': '.mjs' },
     define: { 'process.env.XUNCHA_BUILD_VERSION': JSON.stringify(version) },

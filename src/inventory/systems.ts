@@ -108,9 +108,11 @@ export interface SystemQuery {
 
 /**
  * One page of systems in one statement: department and endpoints come along as columns, and the
- * department filter is a subtree match on the materialised path. The hot read of the API.
+ * department filter is a subtree match on the materialised path. The hot read of the API. The
+ * inventory version is read in the same statement (the same snapshot), so a page can be cached
+ * under the version it was rendered from.
  */
-export async function listSystems(db: Db, principal: Principal, query: SystemQuery) {
+export async function listSystems(db: Db, principal: Principal, query: SystemQuery): Promise<SystemPage> {
   requirePermission(principal, 'read');
   const afterId = decodeCursor(query.cursor);
   const where: SQL[] = [];
@@ -128,11 +130,12 @@ export async function listSystems(db: Db, principal: Principal, query: SystemQue
     const pat = `%${escapeLike(query.q)}%`;
     where.push(sql`(s.name ilike ${pat} or s.code ilike ${pat} or s.description ilike ${pat})`);
   }
-  // The page's JSON is written by PostgreSQL and sent as is (SystemPage); one row more than the
-  // limit tells whether there is a next page.
+  // The page's JSON is written by PostgreSQL (SystemPage); one row more than the limit tells whether
+  // there is a next page.
   const res = await readPrepared(db, sql`
     select coalesce(json_agg(p.item order by p.id) filter (where p.n <= ${query.limit}), '[]'::json)::text as items,
-      count(*)::int as rows, max(p.id) filter (where p.n <= ${query.limit}) as last_id
+      count(*)::int as rows, max(p.id) filter (where p.n <= ${query.limit}) as last_id,
+      (select v.version from inventory_version v where v.id = 1) as inventory_version
     from (
       select q.*, row_number() over (order by q.id) as n
       from (
@@ -143,22 +146,29 @@ export async function listSystems(db: Db, principal: Principal, query: SystemQue
         limit ${query.limit + 1}
       ) q
     ) p`);
-  const [row] = rowsOf<{ items: string; rows: unknown; last_id: unknown }>(res);
+  const [row] = rowsOf<{ items: string; rows: unknown; last_id: unknown; inventory_version: unknown }>(res);
   const count = Number(row!.rows);
   if (!count && query.department && !(await findDepartment(db, query.department))) {
     throw new AppError('validation_failed', `unknown department ${query.department}`, [{ path: 'department', message: 'no such department' }]);
   }
-  return new SystemPage(String(row!.items), count > query.limit ? encodeCursor(Number(row!.last_id)) : null);
+  return new SystemPage(String(row!.items), count > query.limit ? encodeCursor(Number(row!.last_id)) : null, Number(row!.inventory_version ?? 0));
 }
 
-/** A page of systems as PostgreSQL wrote it: `c.json` sends the text; `items` is parsed only when read. */
-class SystemPage implements HasJsonText {
-  readonly [jsonText]: string;
+/**
+ * A page of systems as PostgreSQL wrote it; `items` is parsed only when read. Its JSON text is
+ * compact: PostgreSQL's json output spaces keys (`"code" : "…"`), so it is parsed and written once
+ * (the API caches the text, so this happens once per inventory version and page).
+ */
+export class SystemPage implements HasJsonText {
   #itemsJson: string;
   #items: SystemDto[] | undefined;
-  constructor(itemsJson: string, readonly nextCursor: string | null) {
+  #text: string | undefined;
+  constructor(itemsJson: string, readonly nextCursor: string | null, readonly inventoryVersion: number) {
     this.#itemsJson = itemsJson;
-    this[jsonText] = `{"items":${itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`;
+  }
+
+  get [jsonText](): string {
+    return (this.#text ??= JSON.stringify(this.toJSON()));
   }
 
   get items(): SystemDto[] {

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../db/schema/enums.js';
-import { jsonText } from '../http/json-text.js';
 import { etag, ifMatchVersion, router } from '../http/router.js';
-import { createSystem, getSystem, listSystems, retireSystem, updateSystem } from '../inventory/systems.js';
+import { createSystem, getSystem, retireSystem, updateSystem } from '../inventory/systems.js';
+import { etagMatches, systemsListPage } from '../inventory/list-cache.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { systemCreateSchema, systemPatchSchema, systemSchema } from '../inventory/schemas.js';
 import { codeParam, errorResponses, ifMatchHeader, json, jsonBody, security, writeErrorResponses } from './common.js';
@@ -26,7 +26,11 @@ const list = createRoute({
       ...pageQuery,
     }),
   },
-  responses: { 200: json(pageOf(systemSchema, 'SystemPage'), 'A page of systems'), ...errorResponses },
+  responses: {
+    200: json(pageOf(systemSchema, 'SystemPage'), 'A page of systems; its strong ETag changes when the page does'),
+    304: { description: 'Not modified: If-None-Match named the current ETag' },
+    ...errorResponses,
+  },
 });
 
 const get = createRoute({
@@ -73,9 +77,11 @@ const actorOf = (c: { get: (k: 'principal' | 'requestId') => any }) => ({ princi
 
 export const systemRoutes = router()
   .openapi(list, async (c) => {
-    // The page's JSON is written by PostgreSQL: sent as is, not parsed and serialised again.
-    const page = await listSystems(c.get('deps').db, c.get('principal'), c.req.valid('query'));
-    return c.body(page[jsonText], 200, { 'content-type': 'application/json' }) as never;
+    // Rendered once per inventory version and cached; a client that has it gets a 304.
+    const page = await systemsListPage(c.get('deps').db, c.get('principal'), c.req.valid('query'));
+    const headers = { etag: page.etag, 'cache-control': 'private, no-cache' };
+    if (etagMatches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers) as never;
+    return c.body(page.body, 200, { ...headers, 'content-type': 'application/json' }) as never;
   })
   .openapi(get, async (c) => {
     const dto = await getSystem(c.get('deps').db, c.get('principal'), c.req.valid('param').code);

@@ -1,7 +1,16 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { createProbeDeps, type ProbeDeps } from '../../probes/deps.js';
 import { PolicyConfigError } from '../../probes/policy.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Log } from '../logger.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { runSweepWorker, type SweepWorkerStats } from './runner.js';
+import type { SweepThreadInput, SweepThreadMessage } from './sweep-thread.js';
 
 /** Probe dependencies from the environment; a bad CIDR or DNS server is a configuration error naming it. */
 export function probeDepsFromConfig(config: Config): ProbeDeps {
@@ -11,4 +20,75 @@ export function probeDepsFromConfig(config: Config): ProbeDeps {
     if (e instanceof PolicyConfigError || e instanceof Error) throw new ConfigError(e.message);
     throw e;
   }
+}
+
+/** Heap of each probe thread (V8 old generation), in MB: bounded queues and batches keep a thread far below it. */
+export const PROBE_THREAD_HEAP_MB = 64;
+
+/** Probe threads a sweep process runs: PROBE_THREADS, or one per core; always one on the embedded database (one process, one connection). */
+export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number): number {
+  if (!config.DATABASE_URL) return 1;
+  return Math.max(1, Math.min(config.PROBE_THREADS ?? availableParallelism(), concurrency));
+}
+
+/** The thread's script: beside the bundle (dist/sweep-thread.mjs), or the TypeScript source through tsx. */
+function threadScript(): URL {
+  for (const bundled of [new URL('./sweep-thread.mjs', import.meta.url), new URL('../sweep-thread.mjs', import.meta.url)]) {
+    if (existsSync(fileURLToPath(bundled))) return bundled;
+  }
+  return new URL('./sweep-thread-source.mjs', import.meta.url);
+}
+
+export interface SweepProcessOptions {
+  config: Config;
+  db: Db;
+  sweepId: number;
+  /** Probes in flight for the whole process, split between the threads. */
+  concurrency: number;
+  leaseMs: number;
+  untilSweepDone: boolean;
+  workerId: () => string;
+  log?: Log;
+  metrics?: ServiceMetrics;
+  onBatch?: (stored: number) => void;
+}
+
+/**
+ * Runs a sweep on every core: `probeThreads` threads, each a full sweep worker with its own pool,
+ * lease owner and share of the concurrency and per-host limits, with explicit heap limits; or, with
+ * one thread, the worker on this thread. A thread that fails fails the run; its leased targets go
+ * back to the queue when their leases expire, as a killed process's do.
+ */
+export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWorkerStats & { threads: number }> {
+  const threads = probeThreads(o.config, o.concurrency);
+  if (threads === 1) {
+    const deps = probeDepsFromConfig({ ...o.config, PROBE_CONCURRENCY: o.concurrency });
+    const stats = await runSweepWorker({ db: o.db, deps, workerId: o.workerId(), timeZone: o.config.TZ, sweepId: o.sweepId, concurrency: o.concurrency, leaseMs: o.leaseMs, untilSweepDone: o.untilSweepDone, log: o.log, metrics: o.metrics, onBatch: o.onBatch });
+    return { ...stats, threads };
+  }
+  const script = threadScript();
+  const runs = Array.from({ length: threads }, (_, i) => {
+    const input: SweepThreadInput = {
+      config: o.config,
+      sweepId: o.sweepId,
+      workerId: o.workerId(),
+      concurrency: Math.ceil(o.concurrency / threads),
+      perHost: Math.max(1, Math.floor(o.config.PROBE_PER_HOST / threads)),
+      leaseMs: o.leaseMs,
+      untilSweepDone: o.untilSweepDone,
+    };
+    return new Promise<SweepWorkerStats>((resolve, reject) => {
+      const worker = new Worker(script, { workerData: input, name: `probe-${i}`, resourceLimits: { maxOldGenerationSizeMb: PROBE_THREAD_HEAP_MB, maxYoungGenerationSizeMb: 8 } });
+      let settled = false;
+      worker.on('message', (m: SweepThreadMessage) => {
+        if (m.type === 'batch') o.onBatch?.(m.stored);
+        else if (m.type === 'done') (settled = true), resolve(m.stats);
+        else (settled = true), reject(new Error(`probe thread ${i}: ${m.message}`));
+      });
+      worker.on('error', (err) => ((settled = true), reject(err)));
+      worker.on('exit', (code) => settled || reject(new Error(`probe thread ${i} stopped with code ${code}`)));
+    });
+  });
+  const all = await Promise.all(runs);
+  return all.reduce((a, s) => ({ targets: a.targets + s.targets, ok: a.ok + s.ok, failed: a.failed + s.failed, lostLeases: a.lostLeases + s.lostLeases, threads }), { targets: 0, ok: 0, failed: 0, lostLeases: 0, threads });
 }

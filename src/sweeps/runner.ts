@@ -5,6 +5,7 @@ import type { ServiceMetrics } from '../metrics.js';
 import { claimCompletion, finishSweepIfComplete, leaseTargets, renewLeases, sweepKinds, UNFINISHED } from './queue.js';
 import { probeTarget, type ProbeTargetOptions } from './probe-target.js';
 import { storeProbeRecords } from './store.js';
+import { ensureProbePartitions } from './partitions.js';
 import type { LeasedTarget, ProbeRecord, SweepKind } from './types.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { sweepTargets } from '../db/schema/index.js';
@@ -65,6 +66,8 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const batchSize = o.batchSize ?? 100;
   const flushMs = o.flushMs ?? 1_000;
   const stats: SweepWorkerStats = { targets: 0, ok: 0, failed: 0, lostLeases: 0 };
+  // Today's and the next days' partitions of probe_results, outside any batch's transaction.
+  await ensureProbePartitions(o.db, now());
   const inFlight = new Map<number, LeasedTarget>();
   const waiting: LeasedTarget[] = [];
   const running = new Set<Promise<void>>();

@@ -11,7 +11,7 @@ import type { Log } from '../logger.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { createSweep, type CreateSweepInput } from './queue.js';
 import { runSweepWorker } from './runner.js';
-import { pruneProbeResults } from './store.js';
+import { pruneProbeResults } from './partitions.js';
 import { SWEEP_KINDS } from './types.js';
 
 export interface SweepServiceOptions {
@@ -96,7 +96,7 @@ export class SweepService {
   private async finished(sweepId: number): Promise<void> {
     try {
       const pruned = await pruneProbeResults(this.o.db, this.o.retentionDays, this.now());
-      if (pruned) this.o.log.info({ sweepId, pruned }, 'pruned raw probe results past retention');
+      if (pruned.partitions || pruned.deletedRows) this.o.log.info({ sweepId, ...pruned }, 'pruned raw probe results past retention');
       await this.o.afterSweep?.(sweepId);
     } catch (err) {
       this.o.log.error({ err, sweepId }, 'after-sweep work failed');

@@ -173,12 +173,5 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
       ipv6_pending = excluded.ipv6_pending, ipv6_pending_at = excluded.ipv6_pending_at`);
 }
 
-/** Deletes raw results older than the retention; rollups stay. Returns the number deleted. */
-export async function pruneProbeResults(db: Db, retentionDays: number, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  const res = await db.delete(probeResults).where(sql`${probeResults.at} < ${cutoff.toISOString()}::timestamptz`).returning({ id: probeResults.id });
-  return res.length;
-}
-
 export { ipv6Step, type Ipv6StoredState } from './kinds/ipv6.js';
 export { inspectionRollup } from './kinds/liveness.js';

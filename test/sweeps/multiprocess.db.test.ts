@@ -37,9 +37,9 @@ describe.skipIf(!backends.includes('postgres'))('a sweep shared by several proce
 
   const output = new Map<ChildProcess, string>();
   // Both pipes are always drained: a child blocked on a full pipe would look like a hung sweep.
-  const worker = (sweepId: number): ChildProcess => {
+  const worker = (sweepId: number, env: Record<string, string> = {}): ChildProcess => {
     const child = spawn(process.execPath, [BIN, 'sweep', '--join', String(sweepId), '--concurrency', '10', '--json'], {
-      env: { ...process.env, DATABASE_URL: database.url!, SWEEP_LEASE_MS: '1500', PROBE_PER_HOST: '10', LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: database.url!, SWEEP_LEASE_MS: '1500', PROBE_PER_HOST: '10', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     output.set(child, '');
@@ -86,5 +86,22 @@ describe.skipIf(!backends.includes('postgres'))('a sweep shared by several proce
     // More than one worker took part, and A's leases were taken over after it died.
     expect(new Set(targets.map((t) => t.leasedBy)).size).toBeGreaterThanOrEqual(2);
     expect(targets.some((t) => t.attempts > 1)).toBe(true);
+  });
+
+  it('one process with PROBE_THREADS=3 probes on three threads, each target once', { timeout: 180_000 }, async () => {
+    const { db } = database;
+    const sweep = await createSweep(db, { trigger: 'cli', kinds: ['liveness'] }, new Date());
+    const a = worker(sweep.id, { PROBE_THREADS: '3' });
+    expect(await exited(a), output.get(a)).toBe(0);
+    const summary = JSON.parse(output.get(a)!.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ sweepId: sweep.id, targets: TARGETS, ok: TARGETS, failed: 0, probed: TARGETS, threads: 3 });
+    expect(summary.peakRssMb).toBeGreaterThan(0);
+    const results = await db
+      .select({ n: sql<number>`count(*)::int`, urls: sql<number>`count(distinct ${probeResults.url})::int` })
+      .from(probeResults)
+      .where(sql`${probeResults.sweepId} = ${sweep.id}`);
+    expect(results[0]).toEqual({ n: TARGETS, urls: TARGETS });
+    const targets = await db.select().from(sweepTargets).where(sql`sweep_id = ${sweep.id}`);
+    expect(new Set(targets.map((t) => t.leasedBy)).size).toBe(3);
   });
 });

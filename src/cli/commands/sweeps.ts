@@ -3,9 +3,9 @@ import { systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { createServiceMetrics } from '../../metrics.js';
 import { createSweep, sweepProgress } from '../../sweeps/queue.js';
-import { runSweepWorker } from '../../sweeps/runner.js';
 import { newWorkerId } from '../../sweeps/service.js';
-import { probeDepsFromConfig } from '../../sweeps/process.js';
+import { probeDepsFromConfig, runSweepProcess } from '../../sweeps/process.js';
+import { readFileSync } from 'node:fs';
 import { SWEEP_KINDS, type SweepKind } from '../../sweeps/kinds/index.js';
 import { upsertUsage } from '../../sweeps/usage.js';
 import { createLogger } from '../../logger.js';
@@ -42,7 +42,7 @@ export const sweepCommand: Command = {
     if (kinds?.some((k) => !(SWEEP_KINDS as readonly string[]).includes(k))) throw new UsageError(`--kinds takes ${SWEEP_KINDS.join(', ')}`);
     const join = values.join === undefined ? undefined : Number(values.join);
     if (join !== undefined && (!Number.isInteger(join) || join < 1)) throw new UsageError('--join takes a sweep id');
-    const deps = probeDepsFromConfig({ ...ctx.config, PROBE_CONCURRENCY: concurrency });
+    probeDepsFromConfig({ ...ctx.config, PROBE_CONCURRENCY: concurrency }); // a bad CIDR or DNS server fails before any sweep starts
     const { db } = await ctx.openDb();
     const started = Date.now();
     const sweepId =
@@ -52,11 +52,11 @@ export const sweepCommand: Command = {
     let done = (await sweepProgress(db, sweepId, new Date())).done;
     const showBar = ctx.isTTY && !values.json;
     const leaseMs = Number(process.env.SWEEP_LEASE_MS ?? 60_000);
-    const stats = await runSweepWorker({
+    // Probe threads per core on PostgreSQL (PROBE_THREADS), the main thread on the embedded database.
+    const stats = await runSweepProcess({
+      config: ctx.config,
       db,
-      deps,
-      workerId: newWorkerId(),
-      timeZone: ctx.config.TZ,
+      workerId: newWorkerId,
       sweepId,
       concurrency,
       leaseMs: Number.isFinite(leaseMs) && leaseMs >= 200 ? leaseMs : 60_000,
@@ -75,7 +75,9 @@ export const sweepCommand: Command = {
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     if (values.json) {
       const usage = process.resourceUsage();
-      const resources = { peakRssMb: Math.round(usage.maxRSS / 1024), cpuSeconds: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e5) / 10 };
+      // VmHWM: the process's peak resident set, threads included (Linux); maxRSS elsewhere.
+      const hwm = /VmHWM:\s+(\d+) kB/.exec((() => { try { return readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })());
+      const resources = { peakRssMb: Math.round((hwm ? Number(hwm[1]) : usage.maxRSS) / 1024), threads: stats.threads, cpuSeconds: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e5) / 10 };
       ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds: (Date.now() - started) / 1000, probed: stats.targets, ...resources }));
     } else {
       const outcomes = Object.entries(p.outcomes)

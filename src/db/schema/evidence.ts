@@ -22,8 +22,13 @@ import { USAGE_METRICS } from '../../../reports/codes.js';
 import type { ProbeKind } from '../../sweeps/kinds/index.js';
 
 /**
- * Raw probe results. Kept PROBE_RETENTION_DAYS (default 35) and pruned by `at`; reports read the
- * daily rollups below, so a year of hourly probes never makes a page slow.
+ * Raw probe results. Kept PROBE_RETENTION_DAYS (default 35); reports read the daily rollups below,
+ * so a year of hourly probes never makes a page slow. Partitioned by UTC day on `at` (migration
+ * `probe_results_partitioned`: partitions probe_results_pYYYYMMDD, created ahead by the sweeper,
+ * and probe_results_default for anything else), so retention drops whole days instead of deleting
+ * rows. A partitioned table's key must hold the partition column, so in the database the primary
+ * key is (id, at), set by that migration (drizzle-kit cannot name the key it would drop); ids still
+ * come from one sequence and are unique.
  */
 export const probeResults = pgTable(
   'probe_results',

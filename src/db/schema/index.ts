@@ -11,3 +11,4 @@ export * from './settings.js';
 export * from './sign-in.js';
 export * from './sessions.js';
 export * from './inspection.js';
+export * from './versions.js';
