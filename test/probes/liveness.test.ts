@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createProbeResolver } from '../../probes/dns.js';
 import { PROBE_OUTCOMES, systemClock, type ProbeClock, type ProbeOutcome } from '../../probes/outcome.js';
 import { createTargetPolicy } from '../../probes/policy.js';
 import { probeLiveness, USER_AGENT, type LivenessResult } from '../../probes/liveness.js';
@@ -7,11 +6,33 @@ import { FLEET } from '../support/fleet.js';
 import { startFleetHarness } from '../support/fleet-setup.js';
 import { WAF_FIXTURES } from '../support/fleet-waf.js';
 
-const { fleet, resolver, probe } = await startFleetHarness();
+const { fleet, resolver, quickResolver, probe } = await startFleetHarness();
 afterAll(() => fleet.close());
 
-async function run(url: string, extra: Partial<Parameters<typeof probeLiveness>[1]> = {}): Promise<LivenessResult> {
+type ProbeOptions = Partial<Parameters<typeof probeLiveness>[1]>;
+
+async function run(url: string, extra: ProbeOptions = {}): Promise<LivenessResult> {
   return probeLiveness(url, { ...probe, ...extra });
+}
+
+/**
+ * Probes `url` with a deadline that passes when the fleet says so, not when a timer does: on `request`
+ * (the server has the request for `url`'s path) or on `drip` (/drip has sent a byte after its headers).
+ */
+async function runUntil(url: string, when: 'request' | 'drip', extra: ProbeOptions = {}): Promise<LivenessResult> {
+  let expire = () => {};
+  const clock: ProbeClock = { ...systemClock, setTimer: (_ms, fn) => ((expire = fn), () => (expire = () => {})) };
+  const path = new URL(url).pathname;
+  const onRequest = (p: string) => p === path && expire();
+  const onDrip = () => expire();
+  if (when === 'request') fleet.events.on('request', onRequest);
+  else fleet.events.once('drip', onDrip);
+  try {
+    return await run(url, { ...extra, clock });
+  } finally {
+    fleet.events.off('request', onRequest);
+    fleet.events.off('drip', onDrip);
+  }
 }
 
 describe('liveness: healthy pages', () => {
@@ -90,13 +111,13 @@ describe('liveness: HTTP failures', () => {
   });
 
   it('times out a server that never answers', async () => {
-    const r = await run(fleet.url(FLEET.dual, '/hang'));
+    const r = await runUntil(fleet.url(FLEET.dual, '/hang'), 'request', { timeoutMs: 1500 });
     expect(r.outcome).toBe('timeout');
     expect(r.error).toMatch(/1500 ms/);
   });
 
   it('times out a body that drips one byte a second', async () => {
-    const r = await run(fleet.url(FLEET.dual, '/drip'));
+    const r = await runUntil(fleet.url(FLEET.dual, '/drip'), 'drip');
     expect(r.outcome).toBe('timeout');
     expect(r.status).toBe(200);
   });
@@ -263,7 +284,7 @@ describe('liveness: DNS through PROBE_DNS_SERVERS', () => {
   });
 
   it('reports dns_timeout when the server never answers', async () => {
-    expect((await run(fleet.url(FLEET.dnsTimeout, '/'))).outcome).toBe('dns_timeout');
+    expect((await run(fleet.url(FLEET.dnsTimeout, '/'), { resolver: quickResolver })).outcome).toBe('dns_timeout');
   });
 
   it('reports dns_error for SERVFAIL', async () => {
@@ -376,28 +397,17 @@ describe('liveness: identification and never throwing', () => {
 });
 
 describe('liveness: every outcome code of the contract, each from its own fleet member', () => {
-  // Budgets no loaded machine reaches; the one timeout case runs out of time when its deadline is set.
-  const patient = createProbeResolver({ servers: fleet.dnsServers, timeoutMs: 60_000, tries: 1 });
-  const opts = { ...probe, resolver: patient, timeoutMs: 60_000 };
+  // The harness's budgets, which no loaded machine reaches; the timeout cases decide their deadline.
+  const opts = probe;
   /** /hang: the deadline passes once the server has the request (and will never answer it). */
-  const hangUntilAsked = async () => {
-    let expire = () => {};
-    const clock: ProbeClock = { ...systemClock, setTimer: (_ms, fn) => ((expire = fn), () => (expire = () => {})) };
-    const asked = (path: string) => path === '/hang' && expire();
-    fleet.events.on('request', asked);
-    try {
-      return await probeLiveness(fleet.url(FLEET.dual, '/hang'), { ...opts, clock });
-    } finally {
-      fleet.events.off('request', asked);
-    }
-  };
+  const hangUntilAsked = () => runUntil(fleet.url(FLEET.dual, '/hang'), 'request', opts);
   const CASES: Partial<Record<ProbeOutcome, () => Promise<LivenessResult>>> = {
     ok: () => probeLiveness(fleet.url(FLEET.dual, '/healthy'), opts),
     http_error: () => probeLiveness(fleet.url(FLEET.dual, '/status/500'), opts),
     timeout: hangUntilAsked,
     dns_nxdomain: () => probeLiveness(fleet.url(FLEET.nxdomain, '/'), opts),
     dns_nodata: () => probeLiveness(fleet.url(FLEET.nodata, '/'), opts),
-    dns_timeout: () => probeLiveness(fleet.url(FLEET.dnsTimeout, '/'), { ...opts, resolver }),
+    dns_timeout: () => probeLiveness(fleet.url(FLEET.dnsTimeout, '/'), { ...opts, resolver: quickResolver }),
     dns_error: () => probeLiveness(fleet.url(FLEET.servfail, '/'), opts),
     connect_refused: () => probeLiveness(fleet.url(FLEET.v4, '/', 'refused'), opts),
     connect_timeout: () => probeLiveness(fleet.url(FLEET.v4, '/', 'blackhole'), { ...opts, connectTimeoutMs: 500 }),

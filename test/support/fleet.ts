@@ -95,19 +95,23 @@ export interface Fleet {
   /** `scheme://name:port/path` on one of the fleet's servers. */
   url(name: string, path?: string, server?: FleetServer): string;
   /** Emits `request` with the path of every request a web server of the fleet received, before it answers. */
-  events: EventEmitter<{ request: [path: string] }>;
+  /** `request` as each request arrives (its path); `drip` as /drip sends each byte after its headers. */
+  events: EventEmitter<FleetEvents>;
   close(): Promise<void>;
 }
+
+type FleetEvents = { request: [path: string]; drip: [] };
 
 interface FleetState {
   httpPort: number;
   drips: Set<NodeJS.Timeout>;
+  events: EventEmitter<FleetEvents>;
 }
 
 export async function startFleet(): Promise<Fleet> {
-  const state: FleetState = { httpPort: 0, drips: new Set() };
+  const events = new EventEmitter<FleetEvents>();
+  const state: FleetState = { httpPort: 0, drips: new Set(), events };
   const closers: Array<() => Promise<void>> = [];
-  const events = new EventEmitter<{ request: [path: string] }>();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     events.emit('request', new URL(req.url ?? '/', 'http://fleet.invalid').pathname);
     route(req, res, state);
@@ -401,7 +405,10 @@ function sendHomepage(req: IncomingMessage, res: ServerResponse, host: string, v
 function drip(res: ServerResponse, state: FleetState): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.write('<');
-  const timer = setInterval(() => res.write('x'), 1000);
+  const timer = setInterval(() => {
+    res.write('x');
+    state.events.emit('drip');
+  }, 1000);
   state.drips.add(timer);
   res.on('close', () => {
     clearInterval(timer);
