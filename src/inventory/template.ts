@@ -70,7 +70,8 @@ export async function buildImportTemplate(opts: { sampleDepartment?: string } = 
     const col = letter(i + 1);
     const choices = TEMPLATE_CHOICES[c.key];
     if (choices) {
-      ws.dataValidations.add(`${col}2:${col}${TEMPLATE_ROWS + 1}`, {
+      // exceljs writes range validations (dataValidations) but its typings do not declare them.
+      (ws as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(`${col}2:${col}${TEMPLATE_ROWS + 1}`, {
         type: 'list',
         allowBlank: true,
         formulae: [`"${choices.join(',')}"`],
