@@ -459,6 +459,25 @@ export const uiZh = {
   'ui.tokens.revoked': '令牌已撤销，立即失效。',
   'ui.tokens.error.departmentRequired': '部门角色的令牌必须选择所属部门。',
   'ui.tokens.error.unknownDepartment': '所选部门不存在。',
+
+  'ui.campaign.col.incoming': '移入待接收',
+  'ui.campaign.links.xlsx': '下载全部链接（.xlsx：部门、联系人、链接、截止日期），用于政务微信或邮件发送',
+  'ui.campaigns.error.emptyScope': '请选择至少一个县区或填写至少一个部门。',
+  'ui.campaigns.error.unknown': '没有编码为 {code} 的部门。',
+  'ui.campaigns.error.notCounty': '所选单位不是县区、开发区或功能区。',
+  'ui.campaigns.error.pastDeadline': '截止日期不能早于今天。',
+  'ui.campaigns.error.noSystems': '所选范围内没有在用的系统，无需核查。',
+  'ui.confirm.to.hint': '输入部门名称的一部分后从列表中选择，也可以填写部门编码。',
+  'ui.confirm.error.chooseTarget': '请填写接收该系统的部门。',
+  'ui.confirm.error.unknownTarget': '找不到部门“{code}”，请从列表中选择。',
+  'ui.confirm.error.sameTarget': '该系统已属于本单位，不能移交给本单位。',
+  'ui.confirm.error.dissolved': '{name}已撤销，请选择其承接单位。',
+  'ui.confirm.error.retireWhy': '申请退役时请说明原因。',
+  'ui.confirm.error.disownWhy': '选择“不属于本单位”时请说明原因。',
+  'ui.confirm.error.transferDone': '该移交已处理过。',
+  'ui.confirm.error.action': '请选择一种处理方式。',
+  'ui.confirm.error.decision': '请选择接收或退回。',
+  'ui.confirm.error.other': '提交的内容有误：{detail}',
 } as const;
 
 export type UiKey = keyof typeof uiZh;

@@ -200,7 +200,7 @@ const SystemAnswer: FC<{ t: T; lang: Lang; base: string; item: LinkItem; errors?
             </div>
           ))}
         </div>
-        <Input id={`to_${id}`} label={t('ui.confirm.to')} list="departments" maxlength={200} value={values?.[`to_${id}`]} errors={errors} />
+        <Input id={`to_${id}`} label={t('ui.confirm.to')} list="departments" maxlength={200} value={values?.[`to_${id}`]} errors={errors} hint={t('ui.confirm.to.hint')} autocomplete="off" />
         <TextArea id={`note_${id}`} label={t('ui.confirm.note')} maxlength={2000} rows={2} value={values?.[`note_${id}`]} errors={errors} />
       </fieldset>
     </fieldset>
@@ -249,9 +249,10 @@ export const ConfirmPage: FC<
           <form method="post" action={base} id="answers">
             <Hidden name="_csrf" value={csrf} />
             <OfficialFields t={t} prefix="" official={official} errors={errors} values={values} />
+            {/* The receiving department's picker: type part of a name or code and choose (no script needed). */}
             <datalist id="departments">
               {targets.map((d) => (
-                <option value={d.code}>{d.name}</option>
+                <option value={d.name} label={d.code} />
               ))}
             </datalist>
             {page.items.map((item) => (
