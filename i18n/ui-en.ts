@@ -12,7 +12,7 @@ export const uiEn: Record<UiKey, string> = {
   'ui.nav.reports': 'Monthly report',
   'ui.nav.api': 'API docs',
   'ui.lang.switch': '中文',
-  'ui.lang.switch.label': 'Switch to Chinese',
+  'ui.lang.switch.label': '中文 (switch to Chinese)',
   'ui.signedInAs': 'Signed in as {name} ({role:ui.role})',
   'ui.logout': 'Sign out',
   'ui.footer': 'Xuncha · Linyi Big Data Bureau',

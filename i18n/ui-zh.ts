@@ -14,7 +14,7 @@ export const uiZh = {
   'ui.nav.reports': '月度通报',
   'ui.nav.api': 'API 文档',
   'ui.lang.switch': 'English',
-  'ui.lang.switch.label': '切换到英文界面',
+  'ui.lang.switch.label': 'English（切换到英文界面）',
   'ui.signedInAs': '当前用户：{name}（{role:ui.role}）',
   'ui.logout': '退出登录',
   'ui.footer': '巡查 · 临沂市大数据局',
