@@ -432,7 +432,7 @@ export async function patchFinding(db: Db, actor: Actor, id: number, patch: Find
         set.closeNote = patch.action === 'close' ? (patch.note?.trim() || null) : null;
         note = set.closeNote ?? action.resolution;
         if (action.resolution === 'decommissioned' && r.systemLifecycle !== 'retired') {
-          await updateSystem(tx, actor, r.systemCode, { lifecycle: 'retired' });
+          await updateSystem(tx, actor, r.systemCode, { lifecycle: 'retired' }, undefined, opts.now);
         }
         break;
       case 'reopen':
