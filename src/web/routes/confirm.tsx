@@ -47,7 +47,9 @@ function headOf(l: LinkView, now: Date): LinkHeader {
 }
 
 function officialErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix: string, t: T, lang: Lang): FormError[] {
-  return issues.map((i) => {
+  // One message per field: a blank phone is "required", not also "too few digits".
+  const first = issues.filter((i, n) => issues.findIndex((j) => String(j.path[0]) === String(i.path[0])) === n);
+  return first.map((i) => {
     const field = String(i.path[0] ?? 'name');
     const labelText = field === 'phone' ? t('ui.confirm.official.phone') : t('ui.confirm.official.name');
     return { field: `${prefix}official_${field}`, message: `${labelText}：${inLang(lang, issueMessage(i as never))}` };
