@@ -222,7 +222,7 @@ export interface FindingQuery {
 }
 
 /** Findings visible to the principal, newest first; `department` includes its descendants. */
-export async function listFindings(db: Db, principal: Principal, q: FindingQuery, ctx: Ctx) {
+export async function listFindings(db: Db, principal: Principal, q: FindingQuery, ctx: Ctx): Promise<{ items: FindingDto[]; nextCursor: string | null; total?: number }> {
   requirePermission(principal, 'read');
   const tz = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   const beforeId = decodeCursor(q.cursor);
