@@ -475,5 +475,7 @@ export const uiEn: Record<UiKey, string> = {
   'ui.confirm.error.transferDone': 'That transfer was already decided.',
   'ui.confirm.error.action': 'Choose an answer.',
   'ui.confirm.error.decision': 'Choose accept or reject.',
+  'ui.confirm.error.endpointLine': 'Addresses, line {line}: one address and at most one role.',
+  'ui.confirm.error.endpointRole': 'Addresses, line {line}: the role must be one of {roles}.',
   'ui.confirm.error.other': 'Something in the form is wrong: {detail}',
 };

@@ -477,6 +477,8 @@ export const uiZh = {
   'ui.confirm.error.transferDone': '该移交已处理过。',
   'ui.confirm.error.action': '请选择一种处理方式。',
   'ui.confirm.error.decision': '请选择接收或退回。',
+  'ui.confirm.error.endpointLine': '访问地址第 {line} 行：每行只写一个地址，最多加一个用途。',
+  'ui.confirm.error.endpointRole': '访问地址第 {line} 行：用途只能是 {roles} 之一。',
   'ui.confirm.error.other': '提交的内容有误：{detail}',
 } as const;
 

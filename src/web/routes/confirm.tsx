@@ -88,6 +88,8 @@ const SERVICE_MESSAGES: Array<[RegExp, UiKey, (m: RegExpExecArray) => Record<str
   [/^say why the system should be retired$/, 'ui.confirm.error.retireWhy', () => ({})],
   [/^say why the system is not yours$/, 'ui.confirm.error.disownWhy', () => ({})],
   [/^transfer \d+ is already (\w+)$/, 'ui.confirm.error.transferDone', () => ({})],
+  [/^line (\d+): one address and at most one role$/, 'ui.confirm.error.endpointLine', (m) => ({ line: m[1]! })],
+  [/^line (\d+): role must be one of (.+)$/, 'ui.confirm.error.endpointRole', (m) => ({ line: m[1]!, roles: m[2]! })],
 ];
 
 function serviceMessage(t: T, message: string): string {
@@ -256,7 +258,7 @@ confirmPages.post('/confirm/:token/systems/:id', async (c) => {
   const official = officialSchema.safeParse({ name: str(body, 'official_name'), phone: str(body, 'official_phone') });
   if (!official.success) errors.push(...officialErrors(official.error.issues, '', l.t, l.lang));
   const eps = parseEndpointLines(str(body, 'endpoints'), item.endpoints);
-  for (const m of eps.errors) errors.push({ field: 'endpoints', message: m });
+  for (const m of eps.errors) errors.push({ field: 'endpoints', message: serviceMessage(l.t, m) });
   const patch = correctionSchema.safeParse(correctionPatch(body, item, eps.endpoints));
   if (!patch.success) errors.push(...formErrors(patch.error.issues, correctionField, l.t, l.lang));
   if (errors.length) return correctPage(c, l, systemId, { errors, values }, 400);
