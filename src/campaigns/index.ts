@@ -9,3 +9,4 @@ export * from './actions.js';
 export { ownershipFromItems, ownershipEvidence, ownerUnconfirmed, loadCampaignItemFacts, type CampaignItemFact, type OwnershipFromCampaigns, type OwnerUnconfirmed } from './evidence.js';
 export { runCampaignReminders, reminderStage, type ReminderRun, type ReminderStage } from './reminders.js';
 export { signLink, parseLink, linkCsrfToken, linkCsrfValid } from './links.js';
+export { campaignLinkRows, campaignLinksXlsx, type LinkSheetRow } from './links-export.js';

@@ -215,8 +215,15 @@ export async function departmentOptions(db: Db, principal: Principal) {
     .limit(5000);
 }
 
-/** Counties and districts, for choosing a campaign's scope. */
+/**
+ * Counties, districts and development zones (the county-level governments and zones, not the county
+ * bureaus under them), for choosing a campaign's scope or filtering by county. Dissolved ones are left out.
+ */
 export async function countyOptions(db: Db, principal: Principal) {
   requirePermission(principal, 'read');
-  return db.select({ code: departments.code, name: departments.name }).from(departments).where(eq(departments.level, 'county')).orderBy(departments.path);
+  return db
+    .select({ code: departments.code, name: departments.name })
+    .from(departments)
+    .where(and(eq(departments.level, 'county'), inArray(departments.kind, ['government', 'zone']), sql`${departments.dissolvedOn} is null`))
+    .orderBy(departments.path);
 }

@@ -1,3 +1,4 @@
+import { t as translate, type MessageKey, type MessageParams } from '../../i18n/index.js';
 import {
   BUILT_BY,
   DEPLOYMENTS,
@@ -218,9 +219,10 @@ export type EnumKey = keyof typeof VOCAB;
 /** A cell as read from a file, before interpretation. `{error}`: an Excel error value or an unusable formula. */
 export type Cell = string | number | boolean | Date | null | { error: string };
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A failure carries its catalogue message (`key`, `params`) for pages; `message` is its English text. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; key?: MessageKey; params?: MessageParams };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = (message: string): Parsed<never> => ({ ok: false, message });
+const fail = (key: MessageKey, params: MessageParams): Parsed<never> => ({ ok: false, message: translate('en', key, params), key, params });
 
 /**
  * Text a spreadsheet program would run as a formula (= + - @, or a leading tab/CR) is written with a `'`
@@ -257,14 +259,15 @@ export function isBlank(c: Cell): boolean {
   return c === null || (typeof c === 'string' && c.trim() === '');
 }
 
-function quote(s: string): string {
-  return `"${s.length > 60 ? `${s.slice(0, 57)}…` : s}"`;
+/** A value as quoted in a message: at most 60 characters. */
+export function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
 /** Text of a cell; numbers, dates and booleans as a person would type them. */
 export function cellText(c: Cell): Parsed<string | null> {
   if (c === null) return ok(null);
-  if (typeof c === 'object' && !(c instanceof Date)) return fail(c.error);
+  if (typeof c === 'object' && !(c instanceof Date)) return fail('import.cell.error', { error: c.error });
   if (typeof c === 'string') {
     const s = unescapeFormula(c);
     return ok(s.trim() === '' ? null : s);
@@ -281,7 +284,7 @@ export function parseEnum<K extends EnumKey>(key: K, c: Cell): Parsed<string | n
   const v = VOCAB[key].get(n);
   if (v) return ok(v);
   const labels = Object.values(ZH[key] as Record<string, string>);
-  return fail(`${quote(t.value)} is not one of ${labels.join('、')}`);
+  return fail('import.enum', { value: clip(t.value), allowed: labels.join('、') });
 }
 
 const TRUE = new Set(['是', 'y', 'yes', 'true', '1', '√', '✓', '对', '应上云', '已上云']);
@@ -294,13 +297,13 @@ export function parseBool(c: Cell): Parsed<boolean | null> {
   const n = t.value.normalize('NFKC').trim().toLowerCase();
   if (TRUE.has(n)) return ok(true);
   if (FALSE.has(n)) return ok(false);
-  return fail(`${quote(t.value)} is not 是 or 否`);
+  return fail('import.bool', { value: clip(t.value) });
 }
 
 const CN_DIGIT: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5 };
 const UNGRADED = new Set(['未定级', '未定', '未评级', '未测评', '无', '暂无', '-', '—', '/', 'none', 'null', 'n/a']);
 export function parseMlps(c: Cell): Parsed<number | null> {
-  if (typeof c === 'number') return Number.isInteger(c) && c >= 1 && c <= 5 ? ok(c) : fail(`${c} is not a level from 1 to 5`);
+  if (typeof c === 'number') return Number.isInteger(c) && c >= 1 && c <= 5 ? ok(c) : fail('import.mlps', { value: String(c) });
   const t = cellText(c);
   if (!t.ok || t.value === null) return t as Parsed<null>;
   const n = t.value.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
@@ -308,19 +311,19 @@ export function parseMlps(c: Cell): Parsed<number | null> {
   const core = n.replace(/等级保护|等保|保护|第|级/g, '');
   const level = CN_DIGIT[core];
   if (level) return ok(level);
-  return fail(`${quote(t.value)} is not a protection level (一级…五级, 1–5, or 未定级)`);
+  return fail('import.mlps', { value: clip(t.value) });
 }
 
 export function parseInteger(c: Cell): Parsed<number | null> {
-  if (typeof c === 'number') return Number.isInteger(c) ? ok(c) : fail(`${c} is not a whole number`);
+  if (typeof c === 'number') return Number.isInteger(c) ? ok(c) : fail('import.integer', { value: String(c) });
   const t = cellText(c);
   if (!t.ok || t.value === null) return t as Parsed<null>;
   const s = t.value.normalize('NFKC').replace(/[\s,]/g, '');
   const m = /^(\d+(?:\.\d+)?)(万|亿)?$/.exec(s);
-  if (!m) return fail(`${quote(t.value)} is not a whole number`);
+  if (!m) return fail('import.integer', { value: clip(t.value) });
   const n = Number(m[1]) * (m[2] === '万' ? 10_000 : m[2] === '亿' ? 100_000_000 : 1);
   const rounded = Math.round(n);
-  if (Math.abs(n - rounded) > 1e-6) return fail(`${quote(t.value)} is not a whole number`);
+  if (Math.abs(n - rounded) > 1e-6) return fail('import.integer', { value: clip(t.value) });
   return ok(rounded);
 }
 
@@ -335,8 +338,8 @@ function fromSerial(n: number): string {
 
 /** Dates come as Excel dates (exceljs gives them as UTC midnight), serial numbers or text. Result: YYYY-MM-DD or a message. */
 export function parseDate(c: Cell): Parsed<string | null> {
-  if (c instanceof Date) return Number.isNaN(c.getTime()) ? fail('not a valid date') : ok(isoDate(c));
-  if (typeof c === 'number') return c >= 1 && c < 2_958_466 ? ok(fromSerial(c)) : fail(`${c} is not a date`);
+  if (c instanceof Date) return Number.isNaN(c.getTime()) ? fail('import.date', { value: String(c) }) : ok(isoDate(c));
+  if (typeof c === 'number') return c >= 1 && c < 2_958_466 ? ok(fromSerial(c)) : fail('import.date', { value: String(c) });
   const t = cellText(c);
   if (!t.ok || t.value === null) return t as Parsed<null>;
   const s = t.value.normalize('NFKC').trim();
@@ -344,7 +347,7 @@ export function parseDate(c: Cell): Parsed<string | null> {
   if (!m) m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
   if (m) return ok(`${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`);
   if (/^\d{5}(\.\d+)?$/.test(s)) return ok(fromSerial(Number(s)));
-  return fail(`${quote(t.value)} is not a date (write it as 2019-05-01)`);
+  return fail('import.date', { value: clip(t.value) });
 }
 
 const ROLE_PREFIX: Record<string, EndpointRole> = {
@@ -373,7 +376,7 @@ export function parseEndpoints(c: Cell): Parsed<Array<{ url: string; role: Endpo
     if (!token) continue;
     const m = /^\u0000([^\u0000]+)\u0000(.*)$/.exec(token);
     if (m) {
-      if (!m[2]) return fail(`${quote(t.value)}: the prefix ${m[1]}: has no URL after it`);
+      if (!m[2]) return fail('import.endpointPrefix', { value: clip(t.value), prefix: m[1]! });
       out.push({ url: m[2], role: ROLE_PREFIX[m[1]!] ?? 'portal' });
     } else out.push({ url: token, role: 'portal' });
   }

@@ -276,7 +276,8 @@ export async function createSystem(db: Db, actor: Actor, input: SystemCreate): P
   });
 }
 
-export async function updateSystem(db: Db, actor: Actor, code: string, patch: SystemPatch, ifMatch?: number): Promise<SystemDto> {
+/** @param now when a retirement happens (the injected clock; the wall clock by default). */
+export async function updateSystem(db: Db, actor: Actor, code: string, patch: SystemPatch, ifMatch?: number, now: Date = new Date()): Promise<SystemDto> {
   requirePermission(actor.principal, 'write');
   return db.transaction(async (tx) => {
     const [locked] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.code, code)).for('update');
@@ -293,7 +294,7 @@ export async function updateSystem(db: Db, actor: Actor, code: string, patch: Sy
       movedTo = { id: d.id, code: d.code };
       set.departmentId = movedTo.id;
     }
-    if (patch.lifecycle !== undefined) set.retiredAt = patch.lifecycle === 'retired' ? (before.retiredAt ? new Date(before.retiredAt) : new Date()) : null;
+    if (patch.lifecycle !== undefined) set.retiredAt = patch.lifecycle === 'retired' ? (before.retiredAt ? new Date(before.retiredAt) : now) : null;
     await tx
       .update(systems)
       .set({ ...set, version: before.version + 1, updatedAt: new Date() })

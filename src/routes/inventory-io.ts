@@ -25,6 +25,11 @@ export const importSummarySchema = z
     unchanged: z.number().int(),
     errors: z.array(rowErrorSchema).openapi({ description: 'dry run only (a real import with errors is a 400); at most 1000' }),
     errorCount: z.number().int(),
+    headerRow: z.number().int().openapi({ description: 'the header row found (rows above it, such as a title, are skipped)' }),
+    ignoredColumns: z.array(rowErrorSchema).openapi({ description: 'columns not read (序号, 备注, unknown headers); never a reason to refuse' }),
+    preview: z
+      .array(z.object({ row: z.number().int(), code: z.string(), name: z.string(), departmentCode: z.string(), departmentName: z.string(), action: z.enum(['create', 'update', 'unchanged']) }))
+      .openapi({ description: 'the first 500 valid rows and what the import does with each' }),
   })
   .openapi('ImportSummary');
 

@@ -211,14 +211,18 @@ function selectRows(db: Db) {
 export interface FindingQuery {
   status?: FindingState;
   department?: string;
+  /** A county (district, zone): its government and every department under it. */
+  county?: string;
   system?: string;
   overdue?: boolean;
   limit: number;
   cursor?: string;
+  /** Also count every finding of the filter (`total`). */
+  withTotal?: boolean;
 }
 
 /** Findings visible to the principal, newest first; `department` includes its descendants. */
-export async function listFindings(db: Db, principal: Principal, q: FindingQuery, ctx: Ctx) {
+export async function listFindings(db: Db, principal: Principal, q: FindingQuery, ctx: Ctx): Promise<{ items: FindingDto[]; nextCursor: string | null; total?: number }> {
   requirePermission(principal, 'read');
   const tz = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   const beforeId = decodeCursor(q.cursor);
@@ -227,6 +231,11 @@ export async function listFindings(db: Db, principal: Principal, q: FindingQuery
   if (q.department) {
     const d = await findDepartment(db, q.department);
     if (!d) throw new AppError('validation_failed', `unknown department ${q.department}`, [{ path: 'department', message: 'no such department' }]);
+    where.push(inSubtree(departments.path, d.path));
+  }
+  if (q.county) {
+    const d = await findDepartment(db, q.county);
+    if (!d) throw new AppError('validation_failed', `unknown county ${q.county}`, [{ path: 'county', message: 'no such department' }]);
     where.push(inSubtree(departments.path, d.path));
   }
   if (q.status) where.push(eq(findings.status, q.status));
@@ -241,11 +250,20 @@ export async function listFindings(db: Db, principal: Principal, q: FindingQuery
     .where(and(...where.filter(Boolean)))
     .orderBy(desc(findings.id))
     .limit(q.limit + 1);
-  return page(
+  const result = page(
     rows.map((r) => ({ id: r.f.id, r })),
     q.limit,
     ({ r }) => toDto(r, ctx),
   );
+  if (!q.withTotal) return result;
+  // The total of the same filter (without the cursor), for "共 N 条" and page numbers.
+  const [count] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(findings)
+    .innerJoin(systems, eq(systems.id, findings.systemId))
+    .innerJoin(departments, eq(departments.id, findings.departmentId))
+    .where(and(...where.slice(1).filter(Boolean)));
+  return { ...result, total: Number(count?.n ?? 0) };
 }
 
 async function loadRow(db: Db, id: number, lock = false): Promise<Row> {
@@ -414,7 +432,7 @@ export async function patchFinding(db: Db, actor: Actor, id: number, patch: Find
         set.closeNote = patch.action === 'close' ? (patch.note?.trim() || null) : null;
         note = set.closeNote ?? action.resolution;
         if (action.resolution === 'decommissioned' && r.systemLifecycle !== 'retired') {
-          await updateSystem(tx, actor, r.systemCode, { lifecycle: 'retired' });
+          await updateSystem(tx, actor, r.systemCode, { lifecycle: 'retired' }, undefined, opts.now);
         }
         break;
       case 'reopen':
@@ -500,6 +518,7 @@ async function checkDecommission(db: Db, r: Row, answer: StoredAnswer): Promise<
     throw new AppError(
       'conflict',
       `cannot close finding ${r.f.id} yet: ${stale.join(', ')} not probed since the decommission answer (${when}); run a sweep of ${r.systemCode} (POST /sweeps {"systems":["${r.systemCode}"]}) and close again`,
+      stale.map((url) => ({ path: 'endpoints', message: url })),
     );
   }
   const hosts = [...new Set(rows.map((x) => hostOf(String(x.url))).filter((h): h is string => !!h))];
@@ -528,6 +547,42 @@ async function checkDecommission(db: Db, r: Row, answer: StoredAnswer): Promise<
     sharedHosts: shared,
   };
   return verifyDecommission(input);
+}
+
+/**
+ * Why a decommission case cannot be closed now, in the reader's language: endpoints not probed since the
+ * answer, or what the latest probes still show. Read-only: the same check closing runs.
+ */
+export async function explainDecommission(db: Db, principal: Principal, id: number, lang: 'zh' | 'en'): Promise<{ stale: string[]; decision: DecommissionDecision['decision'] | null; summary: string[] }> {
+  requirePermission(principal, 'read');
+  const r = await loadRow(db, id);
+  requireFindingScope(principal, r);
+  const answer = storedAnswer(r.f.answer);
+  if (answer?.action !== 'decommission') return { stale: [], decision: null, summary: [] };
+  try {
+    const d = await checkDecommission(db, r, answer);
+    return { stale: [], decision: d.decision, summary: describeDecommission(d, lang) };
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'conflict' && e.errors?.length) return { stale: e.errors.map((x) => x.message), decision: null, summary: [] };
+    throw e;
+  }
+}
+
+/** Notifies several findings at once; each is its own change (and audit entry). Refusals are listed, not thrown. */
+export async function notifyFindings(db: Db, actor: Actor, ids: number[], opts: PatchOptions): Promise<{ notified: number[]; refused: Array<{ id: number; code: string; message: string }> }> {
+  requirePermission(actor.principal, 'findings.manage');
+  const notified: number[] = [];
+  const refused: Array<{ id: number; code: string; message: string }> = [];
+  for (const id of [...new Set(ids)].slice(0, 500)) {
+    try {
+      await patchFinding(db, actor, id, { action: 'notify' }, undefined, opts);
+      notified.push(id);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      refused.push({ id, code: e.code, message: e.message });
+    }
+  }
+  return { notified, refused };
 }
 
 // ---------------------------------------------------------------------------------------------------

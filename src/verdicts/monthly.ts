@@ -492,3 +492,24 @@ export async function monthlyReportFor(
   requirePermission(principal, 'reports.city');
   return renderMonthlyReport(db, q, opts);
 }
+
+/**
+ * The months a report can be made for, newest first: from the month of the first data (the first system
+ * registered or the first probe day) to the current month. Empty when there is no data yet.
+ */
+export async function reportMonths(db: Db, principal: Principal, opts: MonthlyOptions): Promise<Month[]> {
+  requirePermission(principal, 'reports.city');
+  const tz = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  const [row] = rowsOf<{ start: string | null }>(
+    await db.execute(sql`
+      select to_char(least(
+        (select min(created_at) at time zone ${tz} from systems)::date,
+        (select min(day) from probe_days)
+      ), 'YYYY-MM-DD') as start`),
+  );
+  if (!row?.start) return [];
+  const first = monthOf(row.start);
+  const out: Month[] = [];
+  for (let m = monthOf(localDay(opts.now, tz)); m >= first && out.length < 120; m = addMonthsToMonth(m, -1)) out.push(m);
+  return out;
+}

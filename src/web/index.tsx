@@ -12,13 +12,15 @@ import { findingPages } from './routes/findings.js';
 import { inventoryPages } from './routes/inventory.js';
 import { reportPages } from './routes/reports.js';
 import { signInPages } from './routes/sign-in.js';
+import { importPages } from './routes/import.js';
+import { tokenPages } from './routes/tokens.js';
 
 /**
  * Server-rendered pages: the ops pages behind a session (login with a bearer token), and the department
  * confirmation pages behind their signed link. Plain forms, no script; Chinese by default, `?lang=en`.
  * One file per area under ./routes/; this file sets the headers, the body limit and the error page.
  */
-const PAGE_PATHS = ['/', '/login', '/logout', '/inventory', '/systems/*', '/findings', '/campaigns', '/campaigns/*', '/transfers/*', '/reports', '/confirm/*'];
+const PAGE_PATHS = ['/', '/login', '/logout', '/inventory', '/systems/*', '/findings', '/findings/*', '/campaigns', '/campaigns/*', '/transfers/*', '/reports', '/confirm/*'];
 const FORM_LIMIT = 256 * 1024;
 
 export const webRoutes = new Hono<AppEnv>();
@@ -57,3 +59,5 @@ webRoutes.onError(async (err, c) => {
 });
 
 for (const area of [signInPages, inventoryPages, findingPages, reportPages, campaignPages, confirmPages]) webRoutes.route('/', area);
+webRoutes.route('/', importPages);
+webRoutes.route('/', tokenPages);

@@ -1,33 +1,25 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../reports/dates.js';
 import { localDay } from '../../probes/time.js';
 import { endpoints, endpointState, findings, probeDays, systems, usageDays } from '../../src/db/schema/index.js';
 import { eq } from 'drizzle-orm';
-import { ADMIN, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN, type TestApp } from '../support/app.js';
+import { expectLabelled, hasChromium, launchBrowser, newPage as openPage, problemsOf, screenshot, startBrowserApp, type BrowserApp } from '../support/browser.js';
 import { campaignInventory, createCampaign, systemId } from '../campaigns/fixtures.js';
 import { linksOf } from '../web/client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'test-output/screenshots';
 const P1 = '<script>alert(1)</script>';
 const P2 = '"><img src=x onerror=alert(1)>';
-
-if (!existsSync(CHROMIUM)) {
-  console.warn(`[e2e] skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it.`);
-}
 
 /**
  * The whole flow in a real browser against the real server on 127.0.0.1: a department confirms three
  * systems and hands one over through its link, ops (signed in) watch the progress change, and an
  * expired and a forged link are refused. No JavaScript runs on our pages; no dialog may ever open.
  */
-describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops progress', () => {
+describe.skipIf(!hasChromium)('browser: department confirmation and ops progress', () => {
+  let app: BrowserApp;
   let t: TestApp;
-  let server: ReturnType<typeof serve>;
   let base: string;
   let browser: Browser;
   let offsetMs = 0;
@@ -36,30 +28,21 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
   const dialogs: string[] = [];
   const cspErrors: string[] = [];
 
-  /** Every visible form control has an accessible name from a label (or aria-label). */
-  async function expectLabelled(page: Page, where: string): Promise<void> {
-    const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
-      els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)),
-    );
-    expect(unlabelled, where).toEqual([]);
-  }
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.on('dialog', async (d) => {
-      dialogs.push(d.message());
-      await d.dismiss();
-    });
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+  /** A page whose dialogs and CSP refusals are gathered for the last test. */
+  async function newPage(storageState?: string) {
+    const page = await openPage(browser, { lang: 'zh', storageState });
+    const seen = problemsOf(page);
+    page.on('close', () => {
+      dialogs.push(...seen.dialogs);
+      cspErrors.push(...seen.cspErrors);
     });
     return page;
   }
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestApp('pglite', { now: () => new Date(Date.now() + offsetMs) });
+    app = await startBrowserApp({ now: () => new Date(Date.now() + offsetMs) });
+    t = app.t;
+    base = app.base;
     await campaignInventory(t);
     for (const body of [
       { code: 'LS-HR', name: '兰山区人事管理系统', departmentCode: '371302', description: `${P1} 人事档案`, contact: { name: P2, phone: '0539-8200001' } },
@@ -71,25 +54,18 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     const today = localDay(new Date());
     campaignId = await createCampaign(t, { name: '2026年兰山区系统归属核查', deadline: addDays(today, 20), scope: { counties: ['371302', '371311'] } });
     links = await linksOf(t, campaignId);
-    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await t?.close();
+    await app?.close();
   });
 
   it('ops sign in with a token through the login form, keyboard only', async () => {
     const page = await newPage();
     await page.goto(`${base}/login`);
-    await page.screenshot({ path: `${SHOTS}/login.png`, fullPage: true });
+    await screenshot(page, 'login');
     await expectLabelled(page, 'login');
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     // The first Tab lands on the skip link, visibly outlined.
@@ -105,7 +81,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     await page.waitForURL(`${base}/inventory`);
     // The inline stylesheet applied (its CSP hash matched): the header is dark blue.
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.top')!).backgroundColor)).toBe('rgb(11, 61, 145)');
-    await page.screenshot({ path: `${SHOTS}/inventory.png`, fullPage: true });
+    await screenshot(page, 'inventory');
     await expectLabelled(page, 'inventory');
     await page.goto(`${base}/campaigns/${campaignId}`);
     const row = page.locator('#by-department tr[data-department="371302"]');
@@ -120,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     const link = `${base}${links.get('371302')!}`;
     await page.goto(link);
     expect(await page.title()).toContain('信息系统归属确认');
-    await page.screenshot({ path: `${SHOTS}/department-confirm.png`, fullPage: true });
+    await screenshot(page, 'department-confirm');
     await expectLabelled(page, 'department page');
     await page.getByLabel('姓名').first().fill('王芳');
     await page.getByLabel('联系电话').first().fill('0539-8123456');
@@ -142,24 +118,20 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     await page.getByRole('button', { name: '提交', exact: true }).click();
     await page.waitForURL(/done=saved&n=1/);
     await expect(card.textContent()).resolves.toContain('等待 罗庄区人民政府 接收');
-    await page.screenshot({ path: `${SHOTS}/department-confirm-done.png`, fullPage: true });
+    await screenshot(page, 'department-confirm-done');
     await page.context().close();
   }, 60_000);
 
   it('ops see the progress change', async () => {
-    const context = await browser.newContext({ storageState: 'test-output/ops-state.json', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.on('dialog', async (d) => {
-      dialogs.push(d.message());
-      await d.dismiss();
-    });
+    const page = await newPage('test-output/ops-state.json');
+    const context = page.context();
     await page.goto(`${base}/campaigns/${campaignId}`);
     const row = page.locator('#by-department tr[data-department="371302"]');
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('3');
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('1');
     await expect(row.locator('td').nth(5).textContent()).resolves.toBe('0');
     expect(await page.locator('#totals').textContent()).toContain('已确认 3');
-    await page.screenshot({ path: `${SHOTS}/campaign-progress.png`, fullPage: true });
+    await screenshot(page, 'campaign-progress');
     await expectLabelled(page, 'campaign page');
     await page.goto(`${base}/campaigns`);
     await expectLabelled(page, 'campaign list');
@@ -168,16 +140,16 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     const hr = await systemId(t, 'LS-GIS');
     await page.goto(`${base}${links.get('371302')!}/systems/${hr}`);
     await expectLabelled(page, 'correction page');
-    await page.screenshot({ path: `${SHOTS}/department-correct.png`, fullPage: true });
+    await screenshot(page, 'department-correct');
     await page.goto(`${base}/systems/LS-PORTAL`);
     expect(await page.locator('svg.chart').count()).toBe(1);
-    await page.screenshot({ path: `${SHOTS}/system.png`, fullPage: true });
+    await screenshot(page, 'system');
     await page.goto(`${base}/systems/LS-HR`);
     await page.goto(`${base}/findings`);
-    await page.screenshot({ path: `${SHOTS}/findings.png`, fullPage: true });
+    await screenshot(page, 'findings');
     await page.goto(`${base}/inventory?lang=en`);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
-    await page.screenshot({ path: `${SHOTS}/inventory-en.png`, fullPage: true });
+    await screenshot(page, 'inventory');
     await context.close();
   }, 60_000);
 
@@ -193,7 +165,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser: department confirmation and ops
     const expired = await page.goto(`${base}${good}`);
     expect(expired!.status()).toBe(410);
     expect(await page.textContent('main')).toContain('此链接已过期');
-    await page.screenshot({ path: `${SHOTS}/link-expired.png`, fullPage: true });
+    await screenshot(page, 'link-expired');
     offsetMs = 0;
     const valid = await page.goto(`${base}${good}`);
     expect(valid!.status()).toBe(200);

@@ -4,6 +4,7 @@ import { auditLog } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/inventory/demo.js';
 import { IMPORT_LIMITS, importInventory } from '../../src/inventory/import/index.js';
 import { checkXlsxContainer } from '../../src/inventory/import/zip-guard.js';
+import { inLang, type Localized } from '../../src/inventory/import/messages.js';
 import { findSystem } from '../../src/inventory/systems.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/db.js';
 import { actor, appError, auditCount, csvOf, deflated, fingerprint, fixture, goodRow, HEADER, stored, xlsxOf, zipOf } from './helpers.js';
@@ -139,19 +140,60 @@ describe.each(backends)('inventory import on %s', (backend) => {
     expect(e.errors![0]!.message).toMatch(/unknown department "大数据局".*临沂市大数据局 \(371300-DSJ\)/);
   });
 
-  it('names unknown columns (typos) and missing required columns', async () => {
+  it('lists unknown columns (typos, 备注) as ignored, never refusing the sheet, and names missing required columns', async () => {
     const header = [...HEADER];
     header[5] = '联系电活';
     header.push('备注');
-    const e = await appError(() => importInventory(db(), actor, { bytes: csvOf([header, [...goodRow(4), 'x']]), fileName: 'typo.csv' }), 'validation_failed');
-    expect(e.errors).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ row: 1, column: '联系电活', message: expect.stringMatching(/did you mean 联系电话/) }),
-        expect.objectContaining({ row: 1, column: '备注', message: expect.stringMatching(/unknown column/) }),
-      ]),
-    );
+    const s = await importInventory(db(), actor, { bytes: csvOf([header, [...goodRow(4), 'x']]), fileName: 'typo.csv', dryRun: true });
+    expect(s).toMatchObject({ errorCount: 0, created: 1, headerRow: 1 });
+    expect(s.ignoredColumns).toEqual([
+      expect.objectContaining({ row: 1, column: '序号', key: 'import.column.unknown' }),
+      expect.objectContaining({ row: 1, column: '联系电活', message: expect.stringMatching(/ignored; did you mean 联系电话/) }),
+      expect.objectContaining({ row: 1, column: '备注', message: 'unknown column, ignored' }),
+    ]);
+    expect(inLang('zh', s.ignoredColumns[1] as Localized)).toBe('未识别的列，已忽略；是否应为“联系电话”？');
     const noName = await appError(() => importInventory(db(), actor, { bytes: csvOf([['系统编码', '建设单位'], ['X-1', '市大数据局']]), fileName: 'n.csv' }), 'validation_failed');
     expect(noName.errors![0]).toMatchObject({ row: 1, column: '系统名称', message: expect.stringMatching(/required column missing/) });
+  });
+
+  it('imports a department sheet as sent: title and 填报 rows above the header, 序号 and 备注 columns, data in a column with no header', async () => {
+    const file = await xlsxOf([
+      ['临沂市公安局政务信息系统清单'],
+      ['填报单位：临沂市公安局', null, null, '填报日期：2026年11月'],
+      ['序号', '系统名称', '系统编码', '主管部门', '联系电话', '访问地址', '备注'],
+      [1, '户政业务系统', 'GA-DEPT-1', '371300-GA', '0539-8000001', 'https://hz.ga.linyi.gov.cn.example/', '省厅统建'],
+      [2, '出入境预约系统', 'GA-DEPT-2', '市公安局', '0539-8000002', 'https://crj.ga.linyi.gov.cn.example/', null, '表外批注'],
+      [],
+    ]);
+    const dry = await importInventory(db(), actor, { bytes: file, fileName: '公安局.xlsx', dryRun: true });
+    expect(dry).toMatchObject({ rows: 2, created: 2, errorCount: 0, headerRow: 3 });
+    expect(dry.ignoredColumns.map((c) => c.column)).toEqual(['序号', '备注', '(H)']);
+    expect(dry.preview).toEqual([
+      expect.objectContaining({ row: 4, code: 'GA-DEPT-1', name: '户政业务系统', departmentCode: '371300-GA', action: 'create' }),
+      expect.objectContaining({ row: 5, code: 'GA-DEPT-2', action: 'create' }),
+    ]);
+    const done = await importInventory(db(), actor, { bytes: file, fileName: '公安局.xlsx' });
+    expect(done).toMatchObject({ created: 2, errorCount: 0 });
+    expect((await findSystem(db(), 'GA-DEPT-2'))!.row.contactPhone).toBe('0539-8000002');
+  });
+
+  it('says every row problem in Chinese through the catalogue (row, column, message)', async () => {
+    const row = goodRow(5);
+    row[3] = '大数据';
+    row[5] = 'call me';
+    row[12] = '七级';
+    const s = await importInventory(db(), actor, { bytes: csvOf([HEADER, row, goodRow(5)]), fileName: 'zh.csv', dryRun: true });
+    const zhText = s.errors.map((e) => `${e.row} ${e.column} ${inLang('zh', e as Localized)}`);
+    expect(zhText).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^2 建设单位 未知部门“大数据”（请填写部门编码、全称或简称）；是否为 临沂市大数据局 \(371300-DSJ\)/),
+        '2 联系电话 “call me”：电话号码只能包含数字、空格、“+”“-”和括号',
+        '2 等保级别 “七级”不是等保级别（一级至五级、1–5 或未定级）',
+        '3 系统编码 编码 T-00005 重复：第 2 行也有',
+      ]),
+    );
+    // The API keeps its English text.
+    expect(s.errors.find((e) => e.column === '联系电话')!.message).toBe('"call me": digits, spaces, "+", "-" and parentheses only');
   });
 
   it('takes a header below a title row, English keys and values, and reports row numbers as the sheet shows them', async () => {
@@ -166,7 +208,7 @@ describe.each(backends)('inventory import on %s', (backend) => {
     expect(s.created).toBe(1);
     expect(s.errors).toEqual([
       expect.objectContaining({ row: 5, column: 'lifecycle', message: expect.stringMatching(/"alive" is not one of 规划中/) }),
-      expect.objectContaining({ row: 5, column: 'mlpsLevel', message: expect.stringMatching(/not a level/) }),
+      expect.objectContaining({ row: 5, column: 'mlpsLevel', message: expect.stringMatching(/not a protection level/) }),
       expect.objectContaining({ row: 5, column: 'endpoints', message: expect.stringMatching(/address 1 "en2\.linyi\.gov\.cn\.example".*http:\/\//) }),
       expect.objectContaining({ row: 5, column: 'contact.phone' }),
     ]);

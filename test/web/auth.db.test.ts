@@ -146,7 +146,8 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
     await b.login(ADMIN);
     const bad = await b.submit('/campaigns', '/campaigns', { name: '二季度核查', deadline: '2026-06-30', departments: 'nope' });
     expect(bad.res.status).toBe(400);
-    expect(bad.html).toContain('scope.departments[0]');
+    // The problem is said in Chinese, under the field's label.
+    expect(bad.html).toContain('部门编码（含下级，用逗号分隔）：没有编码为 nope 的部门。');
     expect(bad.html).toContain('value="二季度核查"');
     const ok = await b.submit('/campaigns', '/campaigns', { name: '二季度核查', deadline: '2026-06-30', counties: ['371311'] });
     expect(ok.res.status).toBe(303);
@@ -256,11 +257,29 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
     const b = new FormClient(t);
     await b.login(ADMIN);
     const page = await b.get('/reports');
-    expect(page.html).toContain('href="/reports/monthly?month=2026-02&amp;lang=zh&amp;format=xlsx"');
+    // Only months with data are offered: on this test's clock (March 2026) the inventory, written on the
+    // real clock, has none yet, so none is offered (the live app below offers this month).
+    expect(page.html).not.toContain('month=2026-02');
+    expect(page.html).toContain('还没有数据');
     expect((await b.get('/reports/monthly?month=2026-13')).res.status).toBe(400);
     // A month before any data is a clear 422 page, not a crash.
     expect((await b.get('/reports/monthly?month=2026-02&lang=zh&format=html')).res.status).toBe(422);
-    // On a real clock, this month's report downloads in every format.
+    // On a real clock, this month's report downloads in every format, and the page offers it, chosen.
+    {
+      const { localDay } = await import('../../probes/time.js');
+      const live0 = await startTestApp(backend);
+      try {
+        await campaignInventory(live0);
+        const c0 = new FormClient(live0);
+        await c0.login(ADMIN);
+        const month = localDay(new Date()).slice(0, 7);
+        const offered = await c0.get('/reports');
+        expect(offered.html).toContain(`<option value="${month}" selected="">`);
+        expect(offered.html).toContain(`href="/reports/monthly?month=${month}&amp;lang=zh&amp;format=xlsx"`);
+      } finally {
+        await live0.close();
+      }
+    }
     const live = await startTestApp(backend);
     try {
       await campaignInventory(live);

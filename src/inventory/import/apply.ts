@@ -7,6 +7,9 @@ import { recordAudit, type Actor, type AuditEntry } from '../../audit/index.js';
 import type { SystemCreate } from '../schemas.js';
 import { dedupeEndpoints, systemColumns, toSystemDto, type SystemWithDept } from '../systems.js';
 import type { Parsed } from '../spreadsheet.js';
+import { english, type Localized } from './messages.js';
+
+const failure = (m: Localized): Parsed<never> => ({ ok: false, message: english(m), key: m.key, ...(m.params ? { params: m.params } : {}) });
 
 /** Rows per statement: well under PostgreSQL's 65,535 bind parameters for every table written. */
 const CHUNK = 1000;
@@ -54,11 +57,12 @@ export class DepartmentDirectory {
     ] as const) {
       if (!list?.length) continue;
       if (list.length === 1) return { ok: true, value: list[0]! };
-      return { ok: false, message: `"${t}" is the ${what} of ${list.length} departments (${list.map((d) => d.code).join(', ')}); write the department code` };
+      void what;
+      return failure({ key: 'import.department.ambiguous', params: { value: t, count: list.length, codes: list.map((d) => d.code).join(', ') } });
     }
     const near = this.all.filter((d) => norm(d.name).includes(n) || (d.shortName && norm(d.shortName).includes(n))).slice(0, 3);
-    const hint = n.length >= 2 && near.length ? `; did you mean ${near.map((d) => `${d.name} (${d.code})`).join(' or ')}?` : '';
-    return { ok: false, message: `unknown department "${t}" (give its code, full name or short name)${hint}` };
+    if (n.length >= 2 && near.length) return failure({ key: 'import.department.unknownNear', params: { value: t, near: near.map((d) => `${d.name} (${d.code})`).join(' / ') } });
+    return failure({ key: 'import.department.unknown', params: { value: t } });
   }
 }
 

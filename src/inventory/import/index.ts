@@ -5,10 +5,13 @@ import type { Actor } from '../../audit/index.js';
 import { applyUpsert, loadDirectory, loadExisting, planUpsert } from './apply.js';
 import { decodeCsv, parseCsv, type CsvEncoding } from './csv.js';
 import { collectCodes, rowIsBlank, validateRows } from './rows.js';
-import { readHeader, type ImportRowError, type RawTable } from './table.js';
+import { readHeader, type IgnoredColumn, type ImportRowError, type RawTable } from './table.js';
 import { columnLetter, readXlsx } from './xlsx.js';
 
-export type { ImportRowError } from './table.js';
+export type { IgnoredColumn, ImportRowError } from './table.js';
+
+/** Rows listed in a dry run's preview (what would be created or updated). */
+export const PREVIEW_ROWS = 500;
 
 export const IMPORT_LIMITS = {
   /** The file itself. */
@@ -50,6 +53,12 @@ export interface ImportSummary {
   /** Every problem (the first IMPORT_LIMITS.maxErrors), sorted by row. */
   errors: ImportRowError[];
   errorCount: number;
+  /** The sheet's header row (1-based; rows above it, such as a title, are skipped). */
+  headerRow: number;
+  /** Columns not read (序号, 备注, unknown headers): listed, never a reason to refuse. */
+  ignoredColumns: IgnoredColumn[];
+  /** The first PREVIEW_ROWS valid rows and what the import does with each. */
+  preview: Array<{ row: number; code: string; name: string; departmentCode: string; departmentName: string; action: 'create' | 'update' | 'unchanged' }>;
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -111,6 +120,16 @@ export async function importInventory(db: Db, actor: Actor, input: ImportInput):
     const checked = layout.fatal ? { rows: [], errors: [], dataRows } : validateRows(table, layout, directory, existing);
     const all = [...layout.errors, ...checked.errors];
     const plan = planUpsert(checked.rows);
+    const creating = new Set(plan.creates.map((c) => c.input.code));
+    const updating = new Set(plan.updates.map((c) => c.input.code));
+    const preview = checked.rows.slice(0, PREVIEW_ROWS).map((r) => ({
+      row: r.row,
+      code: r.input.code,
+      name: r.input.name,
+      departmentCode: r.department.code,
+      departmentName: r.department.name,
+      action: creating.has(r.input.code) ? ('create' as const) : updating.has(r.input.code) ? ('update' as const) : ('unchanged' as const),
+    }));
     const summary: ImportSummary = {
       dryRun,
       format,
@@ -121,6 +140,9 @@ export async function importInventory(db: Db, actor: Actor, input: ImportInput):
       unchanged: plan.unchanged,
       errors: all.slice(0, IMPORT_LIMITS.maxErrors),
       errorCount: all.length,
+      headerRow: layout.headerRow,
+      ignoredColumns: layout.ignored,
+      preview,
     };
     if (dryRun) return summary;
     if (all.length) throw rowErrors(fileName, all);

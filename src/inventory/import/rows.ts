@@ -15,7 +15,8 @@ import {
   type Parsed,
 } from '../spreadsheet.js';
 import type { DepartmentDirectory, DepartmentRef, ExistingSystem } from './apply.js';
-import type { HeaderLayout, ImportRowError, RawTable } from './table.js';
+import { issueMessage, nested, type Localized } from './messages.js';
+import { rowError, type HeaderLayout, type ImportRowError, type RawTable } from './table.js';
 
 /** A row that passed validation: the API input it stands for, its department and the stored system it updates. */
 export interface ValidRow {
@@ -71,9 +72,14 @@ export function collectCodes(table: RawTable, layout: HeaderLayout): string[] {
   return [...out];
 }
 
-function quote(v: unknown): string {
+function clip(v: unknown): string {
   const s = String(v);
-  return `"${s.length > 60 ? `${s.slice(0, 57)}…` : s}"`;
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+/** A parser's failure as a catalogue message (every parser gives one; the English text otherwise). */
+function parsedMessage(p: { message: string; key?: Localized['key']; params?: Localized['params'] }): Localized {
+  return p.key ? { key: p.key, ...(p.params ? { params: p.params } : {}) } : { key: 'validation.invalid' };
 }
 
 /**
@@ -100,9 +106,9 @@ export function validateRows(
     dataRows++;
     const rowErrors: ImportRowError[] = [];
     const failed = new Set<ColumnKey>();
-    const err = (key: ColumnKey, message: string) => {
+    const err = (key: ColumnKey, m: Localized) => {
       failed.add(key);
-      rowErrors.push({ row: r.number, column: headerOf(key), message });
+      rowErrors.push(rowError(r.number, headerOf(key), m));
     };
     const cellOf = (key: ColumnKey): Cell | undefined => {
       const at = layout.byKey.get(key);
@@ -113,29 +119,29 @@ export function validateRows(
       if (c === undefined) return null;
       const t = cellText(c);
       if (!t.ok) {
-        err(key, t.message);
+        err(key, parsedMessage(t));
         return null;
       }
       return t.value?.trim() || null;
     };
 
     const code = textOf('code');
-    if (code === null && !failed.has('code')) err('code', 'the system code is empty');
+    if (code === null && !failed.has('code')) err('code', { key: 'import.empty.code' });
     const name = textOf('name');
-    if (name === null && !failed.has('name')) err('name', 'the system name is empty');
+    if (name === null && !failed.has('name')) err('name', { key: 'import.empty.name' });
     // An export carries both 主管部门 (code) and 主管部门名称: a name alone still finds the department.
     const deptText = textOf(deptKey) ?? (deptKey === 'departmentCode' && !failed.has(deptKey) ? textOf('departmentName') : null);
     let department: DepartmentRef | undefined;
     if (deptText === null) {
-      if (!failed.has(deptKey)) err(deptKey, 'the department is empty');
+      if (!failed.has(deptKey)) err(deptKey, { key: 'import.empty.department' });
     } else {
       const d = directory.resolve(deptText);
       if (d.ok) department = d.value;
-      else err(deptKey, d.message);
+      else err(deptKey, parsedMessage(d));
     }
     if (code !== null) {
       const first = seen.get(code);
-      if (first !== undefined) err('code', `duplicate code ${code}: also in row ${first}`);
+      if (first !== undefined) err('code', { key: 'import.duplicateCode', params: { code, first } });
       else seen.set(code, r.number);
     }
     const stored = code !== null ? existing.get(code) : undefined;
@@ -149,7 +155,7 @@ export function validateRows(
       if (isBlank(c)) blank.add(key);
       const p = PARSERS[key](c);
       if (p.ok) value.set(key, p.value);
-      else err(key, p.message);
+      else err(key, parsedMessage(p));
     }
     const present = (key: Field) => value.has(key);
     const s = stored?.row;
@@ -165,7 +171,7 @@ export function validateRows(
       if (present('deployment') && !blank.has('deployment')) {
         if ((deployment === 'gov_cloud') !== onCloud) {
           const written = cellText(cellOf('deployment') ?? null);
-          err('onGovCloud', `says ${onCloud ? '是' : '否'} but ${headerOf('deployment')} is ${written.ok ? quote(written.value) : 'unreadable'}`);
+          err('onGovCloud', { key: 'import.cloudConflict', params: { value: onCloud ? '是' : '否', deployment: headerOf('deployment'), written: written.ok ? `"${clip(written.value)}"` : '?' } });
         }
       } else if (!failed.has('deployment')) {
         deployment = onCloud ? 'gov_cloud' : s && s.deployment !== 'gov_cloud' ? s.deployment : 'other';
@@ -208,20 +214,22 @@ export function validateRows(
         reported.add(where);
         const [head, second, third] = issue.path;
         let key: ColumnKey;
-        let message = issue.message;
+        const problem = issueMessage(issue as Parameters<typeof issueMessage>[0]);
+        let m: Localized = problem;
         if (head === 'contact') key = `contact.${String(second)}` as ColumnKey;
         else if (head === 'endpoints' && typeof second === 'number') {
           key = 'endpoints';
           const ep = (candidate.endpoints as Array<{ url: string }>)[second];
-          message = `address ${second + 1} ${quote(ep?.url)}: ${issue.message}${third === 'url' && ep && !/^https?:\/\//i.test(ep.url) ? ' (write it with http:// or https://)' : ''}`;
+          const why: Localized = third === 'url' && ep && !/^https?:\/\//i.test(ep.url) ? { key: 'validation.url' } : problem;
+          m = nested('import.endpoint', { n: second + 1, url: clip(ep?.url) }, why);
         } else if (head === 'departmentCode') key = deptKey;
         else key = String(head) as ColumnKey;
         if (failed.has(key)) continue;
         if (key !== 'endpoints') {
           const given = head === 'contact' ? (candidate.contact as Record<string, unknown>)[String(second)] : candidate[String(head)];
-          if (typeof given === 'string' && given !== '') message = `${quote(given)}: ${message}`;
+          if (typeof given === 'string' && given !== '') m = nested('import.valueProblem', { value: clip(given) }, problem);
         }
-        rowErrors.push({ row: r.number, column: headerOf(key), message });
+        rowErrors.push(rowError(r.number, headerOf(key), m));
       }
     }
     if (rowErrors.length || !parsed.success || !department) {

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { english, type Localized } from './messages.js';
 import { INVENTORY_COLUMNS, isBlank, matchHeader, type Cell, type ColumnKey, type InventoryColumn } from '../spreadsheet.js';
 
 /** A sheet as read from a file: rows with their spreadsheet row numbers (1-based), cells by column. */
@@ -13,14 +14,28 @@ export interface RawTable {
 export interface ImportRowError {
   row: number;
   column: string;
+  /** English, for the API and the CLI. */
   message: string;
+  /** The same problem as a catalogue message, for the pages. */
+  key?: Localized['key'];
+  params?: Localized['params'];
 }
+
+/** A row problem from its catalogue message. */
+export function rowError(row: number, column: string, m: Localized): ImportRowError {
+  return { row, column, message: english(m), key: m.key, ...(m.params ? { params: m.params } : {}) };
+}
+
+/** A column the import does not read: listed, never a reason to refuse the sheet. */
+export type IgnoredColumn = ImportRowError;
 
 export interface HeaderLayout {
   headerRow: number;
   /** Present columns by key: where and how the file wrote it. */
   byKey: Map<ColumnKey, { index: number; header: string }>;
   errors: ImportRowError[];
+  /** Columns not read (序号, 备注, anything unknown, data without a header): listed for the person importing. */
+  ignored: IgnoredColumn[];
   /** Header problems that make rows meaningless (a required column is missing). */
   fatal: boolean;
 }
@@ -47,40 +62,41 @@ export function readHeader(table: RawTable): HeaderLayout {
     );
   }
   const errors: ImportRowError[] = [];
+  const ignored: IgnoredColumn[] = [];
   const byKey = new Map<ColumnKey, { index: number; header: string }>();
   const below = table.rows.filter((r) => r.number > header.number);
   header.cells.forEach((cell, index) => {
     const text = headerText(cell);
     if (!text) {
       const used = below.find((r) => !isBlank(r.cells[index] ?? null));
-      if (used) errors.push({ row: header.number, column: `(column ${table.columnName(index)})`, message: `a column without a header holds data (row ${used.number}); name it or delete it` });
+      if (used) ignored.push(rowError(header.number, `(${table.columnName(index)})`, { key: 'import.column.headerless', params: { row: used.number } }));
       return;
     }
     const m = matchHeader(text);
-    if (m.kind === 'ignored') return;
+    if (m.kind === 'ignored') {
+      ignored.push(rowError(header.number, text, { key: 'import.column.unknown' }));
+      return;
+    }
     if (m.kind === 'unknown') {
-      errors.push({
-        row: header.number,
-        column: text,
-        message: m.suggestion ? `unknown column; did you mean ${m.suggestion}?` : 'unknown column; rename it to one of the inventory columns or delete it',
-      });
+      ignored.push(rowError(header.number, text, m.suggestion ? { key: 'import.column.unknownSuggest', params: { suggestion: m.suggestion } } : { key: 'import.column.unknown' }));
       return;
     }
     const prior = byKey.get(m.column.key);
     if (prior) {
-      errors.push({ row: header.number, column: text, message: `the same column as ${prior.header} (column ${table.columnName(prior.index)}); keep one of them` });
+      errors.push(rowError(header.number, text, { key: 'import.column.duplicate', params: { other: prior.header, letter: table.columnName(prior.index) } }));
       return;
     }
     byKey.set(m.column.key, { index, header: text });
   });
   // Columns with no header cell at all (beyond the header's last cell) that hold data.
   const width = header.cells.length;
+  const seenExtra = new Set<number>();
   for (const r of below) {
-    const extra = r.cells.findIndex((c, i) => i >= width && !isBlank(c));
-    if (extra >= 0) {
-      errors.push({ row: header.number, column: `(column ${table.columnName(extra)})`, message: `a column without a header holds data (row ${r.number}); name it or delete it` });
-      break;
-    }
+    r.cells.forEach((c, i) => {
+      if (i < width || seenExtra.has(i) || isBlank(c)) return;
+      seenExtra.add(i);
+      ignored.push(rowError(header.number, `(${table.columnName(i)})`, { key: 'import.column.headerless', params: { row: r.number } }));
+    });
   }
   let fatal = false;
   const required: Array<[ColumnKey, ColumnKey?]> = [['code'], ['name'], ['departmentCode', 'departmentName']];
@@ -88,7 +104,7 @@ export function readHeader(table: RawTable): HeaderLayout {
     if (byKey.has(key) || (alt && byKey.has(alt))) continue;
     fatal = true;
     const col = INVENTORY_COLUMNS.find((c) => c.key === key) as InventoryColumn;
-    errors.push({ row: header.number, column: col.zh, message: `required column missing (${[col.zh, col.key, ...col.aliases].join(' / ')})` });
+    errors.push(rowError(header.number, col.zh, { key: 'import.column.required', params: { names: [col.zh, col.key, ...col.aliases].join(' / ') } }));
   }
-  return { headerRow: header.number, byKey, errors, fatal };
+  return { headerRow: header.number, byKey, errors, ignored, fatal };
 }

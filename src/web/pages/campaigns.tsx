@@ -2,16 +2,9 @@ import type { FC } from 'hono/jsx';
 import { can } from '../../auth/access.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { CampaignLink, CampaignProgress, CampaignSummary, MissingReportDto, TransferDto } from '../../campaigns/schemas.js';
-import type { Lang, T } from '../i18n.js';
+import type { T } from '../i18n.js';
 import { Badge, fmtTime, Hidden, Notice, Page, SafeLink } from '../layout.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import { ErrorSummary, type Common } from './components.js';
 
 const isOps = (p: Principal) => can(p, 'campaigns.manage');
 
@@ -65,16 +58,7 @@ export const CampaignsPage: FC<
     {isOps(principal) ? (
       <section aria-labelledby="h-create">
         <h2 id="h-create">{t('ui.campaigns.create')}</h2>
-        {errors?.length ? (
-          <Notice kind="error">
-            <p>{t('ui.error.summary')}</p>
-            <ul>
-              {errors.map((e) => (
-                <li>{`${e.path}: ${e.message}`}</li>
-              ))}
-            </ul>
-          </Notice>
-        ) : null}
+        <ErrorSummary t={t} errors={(errors ?? []).map((e) => ({ where: e.path, message: e.message }))} />
         <form method="post" action="/campaigns">
           <Hidden name="_csrf" value={csrf} />
           <div class="field">
@@ -148,11 +132,11 @@ const CountTable: FC<{ t: T; rows: CampaignProgress['byCounty'] }> = ({ t, rows 
 );
 
 export const CampaignPage: FC<
-  Common & { progress: CampaignProgress; links: CampaignLink[] | null; transfers: TransferDto[]; missing: MissingReportDto[]; flash?: string }
-> = ({ t, lang, here, principal, csrf, progress: p, links, transfers, missing, flash }) => {
+  Common & { progress: CampaignProgress; links: CampaignLink[] | null; transfers: TransferDto[]; missing: MissingReportDto[]; flash?: string; scopeNames: Record<string, string> }
+> = ({ t, lang, here, principal, csrf, progress: p, links, transfers, missing, flash, scopeNames }) => {
   const ops = isOps(principal);
   const pending = transfers.filter((x) => x.state === 'pending');
-  const scope = [...(p.scope.counties ?? []), ...(p.scope.departments ?? [])].join('、');
+  const scope = [...(p.scope.counties ?? []), ...(p.scope.departments ?? [])].map((code) => scopeNames[code] ?? code).join('、');
   return (
     <Page t={t} lang={lang} title={p.name} here={here} principal={principal} csrf={csrf} nav="campaigns">
       {flash ? <Notice kind="ok">{flash}</Notice> : null}
@@ -200,6 +184,8 @@ export const CampaignPage: FC<
               <th scope="col" class="num">{t('ui.campaign.col.transferPending')}</th>
               <th scope="col" class="num">{t('ui.campaign.col.retirement')}</th>
               <th scope="col" class="num">{t('ui.campaign.col.pending')}</th>
+              <th scope="col" class="num">{t('ui.campaign.col.disowned')}</th>
+              <th scope="col" class="num">{t('ui.campaign.col.incoming')}</th>
               <th scope="col">{t('ui.campaign.col.link')}</th>
             </tr>
           </thead>
@@ -213,6 +199,8 @@ export const CampaignPage: FC<
                 <td class="num">{d.transferPending}</td>
                 <td class="num">{d.retirementRequested}</td>
                 <td class="num">{d.pending}</td>
+                <td class="num">{d.disowned}</td>
+                <td class="num">{d.incomingTransfers}</td>
                 <td>
                   {d.linkVisitedAt ? t('ui.campaign.link.visited') : t('ui.campaign.link.notVisited')}，
                   {d.completedAt ? <Badge t={t} prefix="ui.campaign.link" value="completed" cls="confirmed" /> : t('ui.campaign.link.notCompleted')}
@@ -287,6 +275,11 @@ export const CampaignPage: FC<
         <section aria-labelledby="h-links">
           <h2 id="h-links">{t('ui.campaign.links')}</h2>
           <Notice kind="warn">{t('ui.campaign.links.warning')}</Notice>
+          <p>
+            <a href={`/campaigns/${p.id}/links.xlsx`} download>
+              {t('ui.campaign.links.xlsx')}
+            </a>
+          </p>
           {links.map((l, i) => (
             <div class="field">
               <label for={`link-${i}`}>{t('ui.campaign.links.url', { department: l.departmentName })}</label>

@@ -200,13 +200,14 @@ const SystemAnswer: FC<{ t: T; lang: Lang; base: string; item: LinkItem; errors?
             </div>
           ))}
         </div>
-        <Input id={`to_${id}`} label={t('ui.confirm.to')} list="departments" maxlength={200} value={values?.[`to_${id}`]} errors={errors} />
+        <Input id={`to_${id}`} label={t('ui.confirm.to')} list="departments" maxlength={200} value={values?.[`to_${id}`]} errors={errors} hint={t('ui.confirm.to.hint')} autocomplete="off" />
         <TextArea id={`note_${id}`} label={t('ui.confirm.note')} maxlength={2000} rows={2} value={values?.[`note_${id}`]} errors={errors} />
       </fieldset>
     </fieldset>
   );
 };
 
+/** Forms are `novalidate`: the server checks every field and answers in the page's language (the browser's own bubbles would follow the browser's). */
 export const ConfirmPage: FC<
   Common & { page: LinkPage; targets: Array<{ code: string; name: string }>; flash?: string; completed: boolean }
 > = ({ t, lang, here, base, csrf, head, official, errors, values, page, targets, flash, completed }) => {
@@ -223,7 +224,7 @@ export const ConfirmPage: FC<
         <section aria-labelledby="h-incoming">
           <h2 id="h-incoming">{t('ui.confirm.incoming')}</h2>
           {page.incoming.map((x) => (
-            <form method="post" action={`${base}/transfers/${x.transferId}`} class="system">
+            <form method="post" action={`${base}/transfers/${x.transferId}`} class="system" novalidate>
               <Hidden name="_csrf" value={csrf} />
               <h3>{t('ui.confirm.incoming.item', { system: `${x.systemName}（${x.systemCode}）`, from: x.fromName })}</h3>
               {x.note ? <p>{x.note}</p> : null}
@@ -246,12 +247,13 @@ export const ConfirmPage: FC<
       <section aria-labelledby="h-systems">
         <h2 id="h-systems">{t('ui.confirm.systems', { n: page.items.length })}</h2>
         {page.items.length ? (
-          <form method="post" action={base} id="answers">
+          <form method="post" action={base} id="answers" novalidate>
             <Hidden name="_csrf" value={csrf} />
             <OfficialFields t={t} prefix="" official={official} errors={errors} values={values} />
+            {/* The receiving department's picker: type part of a name or code and choose (no script needed). */}
             <datalist id="departments">
               {targets.map((d) => (
-                <option value={d.code}>{d.name}</option>
+                <option value={d.name} label={d.code} />
               ))}
             </datalist>
             {page.items.map((item) => (
@@ -289,7 +291,7 @@ export const ConfirmPage: FC<
             </ul>
           </>
         ) : null}
-        <form method="post" action={`${base}/missing`}>
+        <form method="post" action={`${base}/missing`} novalidate>
           <Hidden name="_csrf" value={csrf} />
           <OfficialFields t={t} prefix="m_" official={official} errors={errors} />
           <Input id="m_name" name="name" label={t('ui.confirm.missing.name')} required maxlength={200} errors={errors} value={values?.m_name} />
@@ -310,7 +312,7 @@ export const CorrectPage: FC<Common & { item: LinkItem }> = ({ t, lang, here, ba
       <Head t={t} head={head} />
       <ErrorSummary t={t} errors={errors} />
       <p>{t('ui.confirm.edit.intro')}</p>
-      <form method="post" action={`${base}/systems/${item.systemId}`}>
+      <form method="post" action={`${base}/systems/${item.systemId}`} novalidate>
         <Hidden name="_csrf" value={csrf} />
         <OfficialFields t={t} prefix="" official={official} errors={errors} values={values} />
         <Input id="name" label={t('ui.col.name')} required maxlength={200} value={v('name', item.name)} errors={errors} />

@@ -3,8 +3,10 @@ import { campaignCreateSchema, campaignLinks, campaignProgress, closeCampaign, c
 import { localDay } from '../../../probes/time.js';
 import { AppError } from '../../errors.js';
 import { publicBaseUrl } from '../../http/env.js';
-import { countyOptions } from '../../inventory/departments.js';
-import { str, strs, zodErrors } from '../forms.js';
+import { countyOptions, departmentsByCode } from '../../inventory/departments.js';
+import { inLang, issueMessage } from '../../inventory/import/messages.js';
+import { campaignLinkRows, campaignLinksXlsx } from '../../campaigns/index.js';
+import { str, strs } from '../forms.js';
 import { CampaignPage, CampaignsPage, type CreateForm } from '../pages/campaigns.js';
 import { keysFor } from '../session.js';
 import { Hono } from 'hono';
@@ -41,18 +43,36 @@ campaignPages.post('/campaigns', async (c) => {
     deadline: form.deadline,
     scope: { ...(departmentsList.length ? { departments: departmentsList } : {}), ...(form.counties!.length ? { counties: form.counties } : {}) },
   });
-  if (!parsed.success) return campaignsPage(c, w, { form, errors: zodErrors(parsed.error.issues, (p) => p).map((e) => ({ path: e.field, message: e.message })) }, 400);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({
+      path: fieldLabel(w, String(i.path[0] ?? '')),
+      message: i.path[0] === 'scope' && i.code === 'custom' ? w.t('ui.campaigns.error.emptyScope') : inLang(w.lang, issueMessage(i as never)),
+    }));
+    return campaignsPage(c, w, { form, errors }, 400);
+  }
   try {
     const { db, now } = c.get('deps');
     const id = await createCampaign(db, { principal: w.principal, requestId: c.get('requestId') }, parsed.data, now());
     return c.redirect(`/campaigns/${id}?done=created`, 303);
   } catch (e) {
     if (e instanceof AppError && (e.code === 'validation_failed' || e.code === 'unprocessable')) {
-      return campaignsPage(c, w, { form, errors: e.errors?.length ? e.errors : [{ path: '', message: e.message }] }, 400);
+      // Scope problems name the code the person typed: say it in their language.
+      const errors = (e.errors?.length ? e.errors : [{ path: '', message: e.message }]).map((x) => ({
+        path: fieldLabel(w, x.path.startsWith('scope.counties') ? 'counties' : x.path.startsWith('scope') ? 'departments' : x.path),
+        message: /^no department (.+)$/.test(x.message) ? w.t('ui.campaigns.error.unknown', { code: x.message.replace(/^no department /, '') }) : /not a county/.test(x.message) ? w.t('ui.campaigns.error.notCounty') : /^must be .* or later$/.test(x.message) ? w.t('ui.campaigns.error.pastDeadline') : /no live systems/.test(x.message) ? w.t('ui.campaigns.error.noSystems') : x.message,
+      }));
+      return campaignsPage(c, w, { form, errors }, 400);
     }
     throw e;
   }
 });
+
+const FIELDS = { name: 'ui.campaigns.create.name', deadline: 'ui.campaigns.create.deadline', counties: 'ui.campaigns.create.counties', departments: 'ui.campaigns.create.departments', scope: 'ui.campaign.scope' } as const;
+
+function fieldLabel(w: SignedIn, path: string): string {
+  const key = FIELDS[path as keyof typeof FIELDS];
+  return key ? w.t(key) : path;
+}
 
 function campaignId(c: C): number {
   const id = Number(c.req.param('id'));
@@ -82,7 +102,29 @@ campaignPages.get('/campaigns/:id', async (c) => {
           : done === 'transfer'
             ? w.t('ui.campaign.transferDone')
             : undefined;
-  return render(c, <CampaignPage {...w} progress={progress} links={links} transfers={transfers} missing={missing} flash={flash} />);
+  const codes = [...(progress.scope.counties ?? []), ...(progress.scope.departments ?? [])];
+  const names = await departmentsByCode(db, codes);
+  const scopeNames = Object.fromEntries([...names].map(([code, d]) => [code, d.name]));
+  return render(c, <CampaignPage {...w} progress={progress} links={links} transfers={transfers} missing={missing} flash={flash} scopeNames={scopeNames} />);
+});
+
+/** The links of a campaign as a sheet (department, contact, link, deadline), for 政务微信 or mail. Ops only. */
+campaignPages.get('/campaigns/:id/links.xlsx', async (c) => {
+  const w = await signedIn(c);
+  if (w instanceof Response) return w;
+  const { db, now } = c.get('deps');
+  const id = campaignId(c);
+  const rows = await campaignLinkRows(db, w.principal, keysFor(c), id, publicBaseUrl(c));
+  const progress = await campaignProgress(db, w.principal, id, now());
+  const body = await campaignLinksXlsx(rows, progress.name);
+  return new Response(new Uint8Array(body), {
+    headers: {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-disposition': `attachment; filename="xuncha-campaign-${id}-links.xlsx"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 });
 
 campaignPages.post('/campaigns/:id/links/:department/rotate', async (c) => {

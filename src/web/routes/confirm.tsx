@@ -1,7 +1,10 @@
 import { applyDecisions, correctionSchema, correctSystem, decideTransfer, DECISIONS, isOverdue, isRefusal, linkCsrfToken, linkCsrfValid, linkCompleted, linkPage, markVisited, missingReportSchema, officialSchema, openLink, reportMissing, systemForCorrection, transferTargets, type Decision, type LinkContext, type Official } from '../../campaigns/index.js';
 import { AppError } from '../../errors.js';
-import { correctionField, correctionPatch, formValues, parseEndpointLines, readForm, rememberedOfficial, rememberOfficial, str, zodErrors, type FormBody } from '../forms.js';
-import type { T } from '../i18n.js';
+import { correctionField, correctionPatch, formValues, parseEndpointLines, readForm, rememberedOfficial, rememberOfficial, str, type FormBody } from '../forms.js';
+import { formatPath } from '../../errors.js';
+import { inLang, issueMessage } from '../../inventory/import/messages.js';
+import type { UiKey } from '../../../i18n/index.js';
+import type { Lang, T } from '../i18n.js';
 import { ConfirmPage, CorrectPage, RefusedPage, type FormError, type LinkHeader } from '../pages/confirm.js';
 import { ErrorPage } from '../pages/ops.js';
 import { keysFor } from '../session.js';
@@ -43,12 +46,58 @@ function headOf(l: LinkView, now: Date): LinkHeader {
   return { campaignName: l.ctx.campaign.name, deadline: l.ctx.campaign.deadline, departmentName: l.ctx.department.name, overdue: isOverdue(l.ctx.campaign.deadline, now) };
 }
 
-function officialErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix: string, t: T): FormError[] {
-  return issues.map((i) => {
+function officialErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix: string, t: T, lang: Lang): FormError[] {
+  // One message per field: a blank phone is "required", not also "too few digits".
+  const first = issues.filter((i, n) => issues.findIndex((j) => String(j.path[0]) === String(i.path[0])) === n);
+  return first.map((i) => {
     const field = String(i.path[0] ?? 'name');
     const labelText = field === 'phone' ? t('ui.confirm.official.phone') : t('ui.confirm.official.name');
-    return { field: `${prefix}official_${field}`, message: `${labelText}: ${i.message}` };
+    return { field: `${prefix}official_${field}`, message: `${labelText}：${inLang(lang, issueMessage(i as never))}` };
   });
+}
+
+/** Zod problems of a form in the reader's language, each under its field's label. */
+function formErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, field: (path: string) => string, t: T, lang: Lang): FormError[] {
+  return issues.map((i) => {
+    const path = formatPath(i.path);
+    const key = FIELD_LABELS[path.split('.')[0]!.split('[')[0]!];
+    return { field: field(path), message: `${key ? t(key) : path}：${inLang(lang, issueMessage(i as never))}` };
+  });
+}
+
+const FIELD_LABELS: Record<string, UiKey> = {
+  name: 'ui.confirm.missing.name',
+  operatorUnit: 'ui.system.operatorUnit',
+  contractor: 'ui.system.contractor',
+  description: 'ui.system.description',
+  contact: 'ui.system.contact',
+  endpoints: 'ui.system.endpoints',
+  url: 'ui.confirm.missing.url',
+  note: 'ui.confirm.note',
+};
+
+/**
+ * The link service's answers to a department's form, in the reader's language. The service words them in
+ * English for the API; the page knows each one.
+ */
+const SERVICE_MESSAGES: Array<[RegExp, UiKey, (m: RegExpExecArray) => Record<string, string>]> = [
+  [/^choose the department that takes the system over$/, 'ui.confirm.error.chooseTarget', () => ({})],
+  [/^no department with code (.+)$/, 'ui.confirm.error.unknownTarget', (m) => ({ code: m[1]! })],
+  [/^the system already belongs to this department$/, 'ui.confirm.error.sameTarget', () => ({})],
+  [/^(.+) is dissolved; choose its successor$/, 'ui.confirm.error.dissolved', (m) => ({ name: m[1]! })],
+  [/^say why the system should be retired$/, 'ui.confirm.error.retireWhy', () => ({})],
+  [/^say why the system is not yours$/, 'ui.confirm.error.disownWhy', () => ({})],
+  [/^transfer \d+ is already (\w+)$/, 'ui.confirm.error.transferDone', () => ({})],
+  [/^line (\d+): one address and at most one role$/, 'ui.confirm.error.endpointLine', (m) => ({ line: m[1]! })],
+  [/^line (\d+): role must be one of (.+)$/, 'ui.confirm.error.endpointRole', (m) => ({ line: m[1]!, roles: m[2]! })],
+];
+
+function serviceMessage(t: T, message: string): string {
+  for (const [re, key, params] of SERVICE_MESSAGES) {
+    const m = re.exec(message);
+    if (m) return t(key, params(m));
+  }
+  return t('ui.confirm.error.other', { detail: message });
 }
 
 async function confirmPage(c: C, l: LinkView, extra: { errors?: FormError[]; values?: Record<string, string>; flash?: string } = {}, status = 200) {
@@ -103,7 +152,7 @@ async function answerError(c: C, l: LinkView, e: unknown, values: Record<string,
     return render(c, <ErrorPage t={l.t} lang={l.lang} here={l.base} message={l.t('ui.confirm.forbidden')} back={l.base} />, 403);
   }
   if (e instanceof AppError && (e.code === 'validation_failed' || e.code === 'bad_request' || e.code === 'conflict' || e.code === 'not_found')) {
-    const errors: FormError[] = e.errors?.length ? e.errors.map((x) => ({ field: field(x.path), message: x.message })) : [{ field: '', message: e.message }];
+    const errors: FormError[] = e.errors?.length ? e.errors.map((x) => ({ field: field(x.path), message: serviceMessage(l.t, x.message) })) : [{ field: '', message: serviceMessage(l.t, e.message) }];
     return confirmPage(c, l, { errors, values }, e.code === 'conflict' ? 409 : e.code === 'not_found' ? 404 : 400);
   }
   throw e;
@@ -137,7 +186,7 @@ confirmPages.post('/confirm/:token', async (c) => {
     const systemId = Number(m[1]);
     const a = oneOf(DECISIONS, action);
     if (!a) {
-      errors.push({ field: `action_${systemId}_none`, message: `unknown answer ${action}` });
+      errors.push({ field: `action_${systemId}_none`, message: l.t('ui.confirm.error.action') });
       continue;
     }
     explicit.add(systemId);
@@ -149,7 +198,7 @@ confirmPages.post('/confirm/:token', async (c) => {
       if (item.state === 'pending' && !explicit.has(item.systemId)) decisions.push({ systemId: item.systemId, action: 'confirm' });
     }
   }
-  if (!official.success) errors.unshift(...officialErrors(official.error.issues, '', l.t));
+  if (!official.success) errors.unshift(...officialErrors(official.error.issues, '', l.t, l.lang));
   if (errors.length) return confirmPage(c, l, { errors, values }, 400);
   if (!decisions.length) return c.redirect(`${l.base}?done=nothing`, 303);
   try {
@@ -207,17 +256,17 @@ confirmPages.post('/confirm/:token/systems/:id', async (c) => {
   }
   const errors: FormError[] = [];
   const official = officialSchema.safeParse({ name: str(body, 'official_name'), phone: str(body, 'official_phone') });
-  if (!official.success) errors.push(...officialErrors(official.error.issues, '', l.t));
+  if (!official.success) errors.push(...officialErrors(official.error.issues, '', l.t, l.lang));
   const eps = parseEndpointLines(str(body, 'endpoints'), item.endpoints);
-  for (const m of eps.errors) errors.push({ field: 'endpoints', message: m });
+  for (const m of eps.errors) errors.push({ field: 'endpoints', message: serviceMessage(l.t, m) });
   const patch = correctionSchema.safeParse(correctionPatch(body, item, eps.endpoints));
-  if (!patch.success) errors.push(...zodErrors(patch.error.issues, correctionField));
+  if (!patch.success) errors.push(...formErrors(patch.error.issues, correctionField, l.t, l.lang));
   if (errors.length) return correctPage(c, l, systemId, { errors, values }, 400);
   try {
     await correctSystem(db, l.ctx, official.data!, systemId, patch.data!, values.alsoConfirm === '1', now());
   } catch (e) {
     if (e instanceof AppError && (e.code === 'validation_failed' || e.code === 'conflict' || e.code === 'bad_request')) {
-      const errs = e.errors?.length ? e.errors.map((x) => ({ field: correctionField(x.path), message: `${x.path}: ${x.message}` })) : [{ field: '', message: e.message }];
+      const errs = e.errors?.length ? e.errors.map((x) => ({ field: correctionField(x.path), message: serviceMessage(l.t, x.message) })) : [{ field: '', message: serviceMessage(l.t, e.message) }];
       return correctPage(c, l, systemId, { errors: errs, values }, e.code === 'conflict' ? 409 : 400);
     }
     return answerError(c, l, e, values, () => '');
@@ -235,8 +284,8 @@ confirmPages.post('/confirm/:token/transfers/:id', async (c) => {
   const decision = str(body, 'decision');
   const prefix = `in${transferId}_`;
   const official = officialSchema.safeParse({ name: str(body, 'official_name'), phone: str(body, 'official_phone') });
-  if (!official.success) return confirmPage(c, l, { errors: officialErrors(official.error.issues, prefix, l.t) }, 400);
-  if (decision !== 'accept' && decision !== 'reject') return confirmPage(c, l, { errors: [{ field: '', message: 'accept or reject' }] }, 400);
+  if (!official.success) return confirmPage(c, l, { errors: officialErrors(official.error.issues, prefix, l.t, l.lang) }, 400);
+  if (decision !== 'accept' && decision !== 'reject') return confirmPage(c, l, { errors: [{ field: '', message: l.t('ui.confirm.error.decision') }] }, 400);
   try {
     await decideTransfer(db, { link: l.ctx, official: official.data as Official }, transferId, decision, str(body, 'note').trim().slice(0, 2000) || undefined, now());
   } catch (e) {
@@ -254,9 +303,9 @@ confirmPages.post('/confirm/:token/missing', async (c) => {
   const values: Record<string, string> = { m_name: str(body, 'name'), m_url: str(body, 'url'), m_note: str(body, 'note') };
   const errors: FormError[] = [];
   const official = officialSchema.safeParse({ name: str(body, 'official_name'), phone: str(body, 'official_phone') });
-  if (!official.success) errors.push(...officialErrors(official.error.issues, 'm_', l.t));
+  if (!official.success) errors.push(...officialErrors(official.error.issues, 'm_', l.t, l.lang));
   const report = missingReportSchema.safeParse({ name: values.m_name, url: values.m_url, note: values.m_note });
-  if (!report.success) errors.push(...zodErrors(report.error.issues, (p) => `m_${p}`));
+  if (!report.success) errors.push(...formErrors(report.error.issues, (p) => `m_${p}`, l.t, l.lang));
   if (errors.length) return confirmPage(c, l, { errors, values }, 400);
   await reportMissing(db, l.ctx, official.data!, report.data!, now());
   rememberOfficial(c, l.base, official.data!);
