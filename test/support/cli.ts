@@ -44,7 +44,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 /** Starts `xuncha serve` and resolves once it listens; returns its URL and a stop function. */
 export async function startServe(env: Record<string, string>, timeoutMs = 300_000, cwd?: string) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: childEnv({ LOG_LEVEL: 'info', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: childEnv({ LOG_LEVEL: 'info', PUBLIC_URL: 'http://localhost', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

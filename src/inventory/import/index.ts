@@ -117,7 +117,7 @@ export async function importInventory(db: Db, actor: Actor, input: ImportInput):
   const run = async (tx: Db, lock: boolean): Promise<ImportSummary> => {
     const directory = await loadDirectory(tx);
     const existing = await loadExisting(tx, codes, lock);
-    const checked = layout.fatal ? { rows: [], errors: [], dataRows } : validateRows(table, layout, directory, existing);
+    const checked = layout.fatal ? { rows: [], errors: [], dataRows } : await validateRows(table, layout, directory, existing);
     const all = [...layout.errors, ...checked.errors];
     const plan = planUpsert(checked.rows);
     const creating = new Set(plan.creates.map((c) => c.input.code));
