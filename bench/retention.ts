@@ -87,6 +87,17 @@ const deleteMs = performance.now() - td;
 const deadAfterDelete = database.kind === 'postgres' ? rowsOf<{ n: unknown }>(await db.execute(sql`select pg_total_relation_size('bench_unpartitioned')::bigint as n`))[0]!.n : 0;
 await db.execute(sql`drop table bench_unpartitioned`);
 
+// Rollups for the size per year: one probe_days row per system and day (30 days of them here).
+await db.execute(sql`truncate probe_days`);
+await db.execute(sql`
+  insert into probe_days (system_id, day, probes, ok, failed, dns_nxdomain, outcomes, sum_ms, max_ms)
+  select s.id, date '2026-01-01' + d, 24, 23, 1, 0, '{"ok":23,"timeout":1}'::jsonb, 24 * 140, 900
+  from systems s cross join generate_series(0, ${DAYS - 1}) d`);
+const [roll] = rowsOf<{ bytes: unknown; n: unknown }>(await db.execute(sql`select pg_total_relation_size('probe_days')::bigint as bytes, (select count(*) from probe_days) as n`));
+const rawBytesPerRow = (start.mb * 1048576) / rows0;
+const rollBytesPerRow = Number(roll!.bytes) / Number(roll!.n);
+console.log(`size per row, indexes included: raw result ${rawBytesPerRow.toFixed(0)} B; probe_days rollup ${rollBytesPerRow.toFixed(0)} B (${roll!.n} rows)`);
+
 const sorted = [...prunes].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;
 console.log(`load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)} (shared machine)`);

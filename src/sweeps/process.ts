@@ -25,9 +25,12 @@ export function probeDepsFromConfig(config: Config): ProbeDeps {
 /** Heap of each probe thread (V8 old generation), in MB: bounded queues and batches keep a thread far below it. */
 export const PROBE_THREAD_HEAP_MB = 64;
 
-/** Probe threads a sweep process runs: PROBE_THREADS, or one per core; always one on the embedded database (one process, one connection). */
+/**
+ * Probe threads a sweep process runs: PROBE_THREADS, or one per core. 0 means the main thread: on
+ * the embedded database (one process, one connection), where no thread could open it.
+ */
 export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number): number {
-  if (!config.DATABASE_URL) return 1;
+  if (!config.DATABASE_URL) return 0;
   return Math.max(1, Math.min(config.PROBE_THREADS ?? availableParallelism(), concurrency));
 }
 
@@ -55,13 +58,14 @@ export interface SweepProcessOptions {
 
 /**
  * Runs a sweep on every core: `probeThreads` threads, each a full sweep worker with its own pool,
- * lease owner and share of the concurrency and per-host limits, with explicit heap limits; or, with
- * one thread, the worker on this thread. A thread that fails fails the run; its leased targets go
+ * lease owner and share of the concurrency and per-host limits, with explicit heap limits (so also
+ * with PROBE_THREADS=1: the probe work's heap is bounded by design); on the embedded database, the
+ * worker on this thread. A thread that fails fails the run; its leased targets go
  * back to the queue when their leases expire, as a killed process's do.
  */
 export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWorkerStats & { threads: number }> {
   const threads = probeThreads(o.config, o.concurrency);
-  if (threads === 1) {
+  if (threads === 0) {
     const deps = probeDepsFromConfig({ ...o.config, PROBE_CONCURRENCY: o.concurrency });
     const stats = await runSweepWorker({ db: o.db, deps, workerId: o.workerId(), timeZone: o.config.TZ, sweepId: o.sweepId, concurrency: o.concurrency, leaseMs: o.leaseMs, untilSweepDone: o.untilSweepDone, log: o.log, metrics: o.metrics, onBatch: o.onBatch });
     return { ...stats, threads };
