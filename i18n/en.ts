@@ -248,6 +248,7 @@ export const en: Record<ReportKey, string> = {
   'report.inspection.failing': 'Failing portals',
   'report.inspection.change': 'Change',
   'report.inspection.region': 'County/district',
+  'report.inspection.total': 'Total',
   'report.inspection.none': 'No portal fails a veto item this month',
   'inspection.ev.site_unreachable': '{visits} visits from {from} to {to}; {share} did not open within 15 s',
   'inspection.ev.site_unreachable_short': 'Too few visits: {days} days with 20 visits',

@@ -254,6 +254,7 @@ export const zh = {
   'report.inspection.failing': '不合格门户',
   'report.inspection.change': '较上月',
   'report.inspection.region': '县区',
+  'report.inspection.total': '合计',
   'report.inspection.none': '本月无单项否决不合格的门户网站',
   'inspection.ev.site_unreachable': '{from}至{to}访问{visits}次，{share}未能在15秒内打开',
   'inspection.ev.site_unreachable_short': '访问次数不足：{days}天达到每天20次',
