@@ -28,7 +28,7 @@ describe('monthly report: portals failing a veto item, by county', () => {
         let text: string;
         if (format === 'xlsx') {
           const wb = new ExcelJS.Workbook();
-          await wb.xlsx.load(out.body as Buffer);
+          await wb.xlsx.load(out.body as unknown as ArrayBuffer);
           text = wb.worksheets.map((ws) => ws.getSheetValues().flat().map(String).join(' ') + ws.name).join('\n');
         } else text = typeof out.body === 'string' ? out.body : Buffer.from(out.body).toString('utf8');
         if (format === 'json') expect(text, `${format} ${lang}`).toContain('"inspection"');
