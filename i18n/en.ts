@@ -248,6 +248,7 @@ export const en: Record<ReportKey, string> = {
   'report.inspection.failing': 'Failing portals',
   'report.inspection.change': 'Change',
   'report.inspection.region': 'County/district',
+  'report.inspection.total': 'Total',
   'report.inspection.none': 'No portal fails a veto item this month',
 
   // workbench: import/findings/campaigns/reports/tokens — messages of the import and of form validation
@@ -287,4 +288,13 @@ export const en: Record<ReportKey, string> = {
   'validation.integer': 'must be a whole number',
   'validation.choice': 'not one of the allowed values',
   'validation.invalid': 'invalid value',
+  'inspection.ev.site_unreachable': '{visits} visits from {from} to {to}; {share} did not open within 15 s',
+  'inspection.ev.site_unreachable_short': 'Too few visits: {days} days with 20 visits',
+  'inspection.ev.homepage_not_updated': 'Newest item {newest} ({age} days ago)',
+  'inspection.ev.homepage_second_level': 'The homepage is only navigation, judged on second-level pages: newest item {newest} ({age} days ago)',
+  'inspection.ev.homepage_none': 'No dated item found',
+  'inspection.ev.sections_not_updated': '{checked} sections checked, {stale} not updated in time, {longStale} long stale',
+  'inspection.ev.blank_sections': '{blank} blank sections',
+  'inspection.ev.serious_errors': '{hits} wording errors',
+  'inspection.ev.unmeasured': 'No recent website inspection to judge by',
 };

@@ -254,6 +254,7 @@ export const zh = {
   'report.inspection.failing': '不合格门户',
   'report.inspection.change': '较上月',
   'report.inspection.region': '县区',
+  'report.inspection.total': '合计',
   'report.inspection.none': '本月无单项否决不合格的门户网站',
 
   // workbench: import/findings/campaigns/reports/tokens — messages of the import and of form validation
@@ -293,6 +294,15 @@ export const zh = {
   'validation.integer': '应为整数',
   'validation.choice': '不是可选的值',
   'validation.invalid': '格式不正确',
+  'inspection.ev.site_unreachable': '{from}至{to}访问{visits}次，{share}未能在15秒内打开',
+  'inspection.ev.site_unreachable_short': '访问次数不足：{days}天达到每天20次',
+  'inspection.ev.homepage_not_updated': '最新条目{newest}（{age}天前）',
+  'inspection.ev.homepage_second_level': '首页仅为导航，按二级页面判定：最新条目{newest}（{age}天前）',
+  'inspection.ev.homepage_none': '未发现带日期的条目',
+  'inspection.ev.sections_not_updated': '检查{checked}个栏目，{stale}个未按期更新，{longStale}个长期未更新',
+  'inspection.ev.blank_sections': '空白栏目{blank}个',
+  'inspection.ev.serious_errors': '错敏词{hits}处',
+  'inspection.ev.unmeasured': '近期没有可用的网站检查结果',
 } as const satisfies Record<string, string>;
 
 export type ReportKey = keyof typeof zh;

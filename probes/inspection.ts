@@ -4,7 +4,7 @@ import { checkLink, type LinkCheck } from './links.js';
 import { probeLiveness } from './liveness.js';
 import { systemClock, type ProbeClock, type ProbeOutcome } from './outcome.js';
 import type { TargetPolicy } from './policy.js';
-import { decodePage, discoverSections, extractList, pageFacts, type SectionType } from './sections.js';
+import { decodePage, discoverSections, extractList, pageFacts, parsePage, type SectionType } from './sections.js';
 import { findWordingErrors, type WordingHit, type WordingTerm } from './wording.js';
 
 /**
@@ -175,8 +175,9 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
   const siteHost = new URL(homeUrl).host;
   result.homepage.charset = home.charset;
   result.homepage.charsetMismatch = home.mismatch;
-  const homeList = extractList(home.html, homeUrl, o.today);
-  const homeFacts = pageFacts(home.html, homeUrl, limits.maxLinksPerPage);
+  const home$ = parsePage(home.html) ?? home.html;
+  const homeList = extractList(home$, homeUrl, o.today);
+  const homeFacts = pageFacts(home$, homeUrl, limits.maxLinksPerPage);
   result.homepage.items = homeList.items.length;
   result.homepage.dated = homeList.dated;
   result.homepage.newest = homeList.newest;
@@ -210,7 +211,7 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
   // Sections: registered ones first (ops corrected them), then the navigation's.
   const sections = new Map<string, SectionResult>();
   for (const s of o.registered ?? []) sections.set(s.url, { ...s, source: 'registered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
-  for (const s of discoverSections(home.html, homeUrl)) if (!sections.has(s.url)) sections.set(s.url, { ...s, source: 'discovered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
+  for (const s of discoverSections(home$, homeUrl)) if (!sections.has(s.url)) sections.set(s.url, { ...s, source: 'discovered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
   // A homepage that is only navigation (no list of items at all) is judged by its second-level pages.
   result.homepage.navigationOnly = homeList.items.length === 0 && sections.size > 0;
 
@@ -255,13 +256,14 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
           if (page.r.status !== undefined) section.status = page.r.status;
         }
         if (!page.html) return;
-        const list = extractList(page.html, page.finalUrl, o.today);
+        const $ = parsePage(page.html) ?? page.html;
+        const list = extractList($, page.finalUrl, o.today);
         if (section) {
           section.items = list.items.length;
           section.dated = list.dated;
           section.newest = list.newest;
         }
-        const facts = pageFacts(page.html, page.finalUrl, limits.maxLinksPerPage);
+        const facts = pageFacts($, page.finalUrl, limits.maxLinksPerPage);
         addWording(facts.text, page.finalUrl);
         queueLinks(facts.links, page.finalUrl, facts.linksTruncated);
         if (p.depth < limits.maxDepth) {

@@ -123,10 +123,20 @@ export interface PageList {
 const ITEM_TAGS = new Set(['li', 'tr', 'dd', 'dt', 'p']);
 const SKIP_TAGS = 'script, style, noscript, template';
 
-/** Text of an element without its scripts. */
-function textOf($: cheerio.CheerioAPI, el: AnyNode): string {
-  return $(el).clone().find(SKIP_TAGS).remove().end().text().replace(/\s+/g, ' ').trim();
+/** A parsed page without its scripts and styles: parse once, read it for the list, the links and the text. */
+export type ParsedPage = cheerio.CheerioAPI;
+
+export function parsePage(html: string): ParsedPage | null {
+  try {
+    const $ = cheerio.load(html);
+    $(SKIP_TAGS).remove();
+    return $;
+  } catch {
+    return null;
+  }
 }
+
+const load = (input: string | ParsedPage): ParsedPage | null => (typeof input === 'string' ? parsePage(input) : input);
 
 /**
  * The list items of a page: every `li`/`tr`/`dd`/`p` (or a `div` with a single link) that holds a
@@ -134,14 +144,9 @@ function textOf($: cheerio.CheerioAPI, el: AnyNode): string {
  * (navigation menus have no dates), or the largest group of long-titled links when nothing is dated.
  * Caps: `maxItems` items read.
  */
-export function extractList(html: string, baseUrl: string, today: string, maxItems = 2000): PageList {
-  let $: cheerio.CheerioAPI;
-  try {
-    $ = cheerio.load(html);
-  } catch {
-    return { items: [], newest: null, dated: 0 };
-  }
-  $(SKIP_TAGS).remove();
+export function extractList(html: string | ParsedPage, baseUrl: string, today: string, maxItems = 2000): PageList {
+  const $ = load(html);
+  if (!$) return { items: [], newest: null, dated: 0 };
   const groups = new Map<AnyNode, ListItem[]>();
   let year: number | undefined;
   let seen = 0;
@@ -170,7 +175,7 @@ export function extractList(html: string, baseUrl: string, today: string, maxIte
           url = null;
         }
         // The date: outside the title first (a `<span>` after it, a cell), then anywhere in the item.
-        const rest = textOf($, el).replace(a.text(), ' ');
+        const rest = $(el).text().replace(/\s+/g, ' ').replace(a.text().replace(/\s+/g, ' '), ' ');
         const date = parseItemDate(rest, { year, today }) ?? parseItemDate(title, { year, today });
         const parent = el.parent ?? el;
         const list = groups.get(parent) ?? [];
@@ -226,13 +231,9 @@ const NOT_SECTIONS = /^(首页|网站首页|返回首页|主页|网站地图|Eng
  * Sections named by a homepage: links of its navigation (`nav`, or an element whose class or id says
  * nav/menu) and the "更多" link of each homepage block (named by the block's heading), on the same site.
  */
-export function discoverSections(html: string, baseUrl: string, max = 60): DiscoveredSection[] {
-  let $: cheerio.CheerioAPI;
-  try {
-    $ = cheerio.load(html);
-  } catch {
-    return [];
-  }
+export function discoverSections(html: string | ParsedPage, baseUrl: string, max = 60): DiscoveredSection[] {
+  const $ = load(html);
+  if (!$) return [];
   const base = new URL(baseUrl);
   const out = new Map<string, DiscoveredSection>();
   const add = (href: string | undefined, name: string) => {
@@ -286,14 +287,9 @@ export interface PageFacts {
 
 const CARE = /适老化|关怀版|长者模式|无障碍|老年模式|长辈版/;
 
-export function pageFacts(html: string, baseUrl: string, maxLinks = 500, maxText = 200_000): PageFacts {
-  let $: cheerio.CheerioAPI;
-  try {
-    $ = cheerio.load(html);
-  } catch {
-    return { links: [], linksTruncated: false, images: 0, imagesWithAlt: 0, text: '', careEntries: [] };
-  }
-  $(SKIP_TAGS).remove();
+export function pageFacts(html: string | ParsedPage, baseUrl: string, maxLinks = 500, maxText = 200_000): PageFacts {
+  const $ = load(html);
+  if (!$) return { links: [], linksTruncated: false, images: 0, imagesWithAlt: 0, text: '', careEntries: [] };
   const seen = new Set<string>();
   const links: PageFacts['links'] = [];
   let truncated = false;

@@ -28,6 +28,10 @@ export interface SiteDay {
   outboundRisks: Array<{ url: string; page: string; risk: string; keyword?: string }>;
   wordingHits: number;
   wording: Array<{ wrong: string; right: string; page: string; context: string }>;
+  /** 适老化/accessibility (informational): images on the homepage, those with alt text, the care-mode entry. */
+  images?: number;
+  imagesWithAlt?: number;
+  careEntry?: { found: boolean; opens: boolean | null; url: string | null } | null;
 }
 
 /** A section and what its latest check saw (section_days), with the newest date ever seen on it. */
@@ -65,6 +69,8 @@ export interface Scorecard {
   checkedOn: Day | null;
   items: ScorecardItem[];
   links: { checked: number; broken: number; brokenRate: number | null; outboundRisks: number; brokenList: SiteDay['brokenLinks']; risks: SiteDay['outboundRisks'] } | null;
+  /** 适老化 and accessibility, informational (never a verdict): axe-core is not run yet (`axe: null`). */
+  accessibility: { images: number; imagesWithAlt: number; altShare: number | null; careEntry: { found: boolean; opens: boolean | null; url: string | null } | null; axe: null } | null;
 }
 
 const daysBetween = (from: Day, to: Day) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -84,7 +90,7 @@ export function inspectionScorecard(ev: SiteInspectionEvidence, policy: Policy, 
   if (!latest || latest.outcome !== 'ok') {
     const why = latest ? { reason: 'homepage_failed', outcome: latest.outcome, day: latest.day } : { reason: 'no_recent_inspection', since };
     for (const rule of VETO_RULES.slice(1)) items.push(item(rule, 'unmeasured', why));
-    return { asOf, policyVersion: v, checkedOn: latest?.day ?? null, items, links: null };
+    return { asOf, policyVersion: v, checkedOn: latest?.day ?? null, items, links: null, accessibility: null };
   }
 
   const checked = ev.sections.filter((s) => s.lastDay >= since && s.lastDay <= asOf && s.lastOutcome === 'ok');
@@ -132,6 +138,13 @@ export function inspectionScorecard(ev: SiteInspectionEvidence, policy: Policy, 
     checkedOn: latest.day,
     items,
     links: { checked: latest.linksChecked, broken: latest.linksBroken, brokenRate: rate, outboundRisks: latest.outboundRisks.length, brokenList: latest.brokenLinks, risks: latest.outboundRisks },
+    accessibility: {
+      images: latest.images ?? 0,
+      imagesWithAlt: latest.imagesWithAlt ?? 0,
+      altShare: latest.images ? Math.round(((latest.imagesWithAlt ?? 0) / latest.images) * 1000) / 1000 : null,
+      careEntry: latest.careEntry ?? null,
+      axe: null,
+    },
   };
 }
 

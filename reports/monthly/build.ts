@@ -30,9 +30,17 @@ export interface MonthlyReport {
   /** Counties/districts/zones plus the city level (市直), ranked the same way. */
   regions: UnitRow[];
   problems: Problems;
+  /** Portals failing a veto item of the national website inspection, by county/district (site inspection, issue 11). */
+  inspection: InspectionTable;
   requirements: Requirements;
   /** 12 months ending with the reported month, oldest first. */
   history: HistoryPoint[];
+}
+
+export interface InspectionTable {
+  /** Regions with a failing portal this month or last, ranked by failing portals now. */
+  regions: Array<{ region: UnitRef; failing: Figure; portals: string[] }>;
+  total: Figure;
 }
 
 /** A count now, last month and the change. */
@@ -164,6 +172,31 @@ export function canonicalInput(input: MonthlyReportInput): MonthlyReportInput {
     history: [...input.history].sort((a, b) => compareCodeUnits(a.month, b.month)),
     findings: [...input.findings].sort((a, b) => compareCodeUnits(a.id, b.id)),
   };
+}
+
+/** Portals failing any veto item of the website inspection, per region, with last month's count. */
+function inspectionTable(current: SystemMonthSnapshot[], previous: SystemMonthSnapshot[], hasPrevious: boolean, regionOf: (departmentCode: string) => UnitRef): InspectionTable {
+  const failing = (s: SystemMonthSnapshot) => isLive(s) && (s.inspectionFailures?.length ?? 0) > 0;
+  const rows = new Map<string, { region: UnitRef; now: number; before: number; portals: string[] }>();
+  const row = (s: SystemMonthSnapshot) => {
+    const region = regionOf(s.departmentCode);
+    let r = rows.get(region.code);
+    if (!r) rows.set(region.code, (r = { region, now: 0, before: 0, portals: [] }));
+    return r;
+  };
+  for (const s of current.filter(failing)) {
+    const r = row(s);
+    r.now++;
+    r.portals.push(s.name);
+  }
+  if (hasPrevious) for (const s of previous.filter(failing)) row(s).before++;
+  const fig = (now: number, before: number): Figure => ({ now, previous: hasPrevious ? before : null, delta: hasPrevious ? now - before : null });
+  const regions = [...rows.values()]
+    .sort((a, b) => b.now - a.now || (a.region.cityLevel === b.region.cityLevel ? compareCodeUnits(a.region.code, b.region.code) : a.region.cityLevel ? 1 : -1))
+    .map((r) => ({ region: r.region, failing: fig(r.now, r.before), portals: r.portals.sort(compareCodeUnits) }));
+  const now = regions.reduce((a, r) => a + r.failing.now, 0);
+  const before = [...rows.values()].reduce((a, r) => a + r.before, 0);
+  return { regions, total: fig(now, before) };
 }
 
 const CITY_LEVEL: UnitRef = { code: '_city', name: null, shortName: null, cityLevel: true };
@@ -329,6 +362,7 @@ export function buildMonthlyReport(raw: MonthlyReportInput): MonthlyReport {
     departments,
     regions,
     problems,
+    inspection: inspectionTable(current, previous, hasPrevious, (code) => units.regionOf(code)),
     requirements: { rectifyBy, recheckOn, items },
     history: buildHistory(input, month, now, before),
   };

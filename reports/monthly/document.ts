@@ -47,7 +47,7 @@ export interface Column {
 
 export interface TableBlock {
   kind: 'table';
-  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history';
+  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history' | 'inspection';
   caption: string;
   /** Short name for a spreadsheet tab (≤ 31 characters). */
   sheetName: string;
@@ -471,7 +471,29 @@ function problemsSection(report: MonthlyReport, lang: Lang): ReportSection {
       heatColors: null,
     });
   }
+  blocks.push(...inspectionBlocks(report, lang));
   return { id: 'problems', heading: t(lang, 'report.heading.problems'), blocks };
+}
+
+/** Site inspection (issue 11): portals failing any veto item, by county/district, with the change on last month. */
+function inspectionBlocks(report: MonthlyReport, lang: Lang): Block[] {
+  const ins = report.inspection;
+  if (!ins.regions.length) return [{ kind: 'paragraph', text: t(lang, 'report.inspection.none') }];
+  return [
+    {
+      kind: 'table',
+      id: 'inspection',
+      caption: t(lang, 'report.inspection.title'),
+      sheetName: t(lang, 'report.inspection.failing'),
+      columns: [col(lang, 'report.inspection.region', 'text', false, 1.4), col(lang, 'report.inspection.failing', 'int', true, 1), col(lang, 'report.col.system_name', 'text', false, 4)],
+      rows: [
+        ...ins.regions.map((r) => [textCell(unitName(r.region, lang, true)), intCell(r.failing), textCell(joinList(r.portals, lang))]),
+        [textCell(t(lang, 'report.inspection.total')), intCell(ins.total), textCell('')],
+      ],
+      note: null,
+      heatColors: null,
+    },
+  ];
 }
 
 function requirementText(item: RequirementItem, report: MonthlyReport, lang: Lang): string {

@@ -74,6 +74,8 @@ export interface SystemMonthSnapshot {
   status: Status;
   reasons: SnapshotReason[];
   flags: FlagCode[];
+  /** Portals: the veto items of the national website inspection failed at month end (site inspection, issue 11). */
+  inspectionFailures?: string[] | null;
   cloudRequired: boolean;
   deployment: Deployment;
   network: Network;

@@ -37,6 +37,16 @@ const inspectionDto = z
         risks: z.array(z.record(z.string(), z.unknown())),
       })
       .nullable(),
+    accessibility: z
+      .object({
+        images: z.number().int(),
+        imagesWithAlt: z.number().int(),
+        altShare: z.number().nullable(),
+        careEntry: z.object({ found: z.boolean(), opens: z.boolean().nullable(), url: z.string().nullable() }).nullable(),
+        axe: z.null().openapi({ description: 'axe-core results: not measured yet' }),
+      })
+      .nullable()
+      .openapi({ description: '适老化 and accessibility of the homepage, informational (not a verdict)' }),
   })
   .openapi('Inspection');
 

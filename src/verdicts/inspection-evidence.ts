@@ -20,7 +20,7 @@ export async function loadSiteInspection(
   const [dayRows, sectionRows] = await Promise.all([
     db.execute(sql`
       select system_id, day::text as day, outcome, homepage_items, homepage_dated, homepage_newest::text as homepage_newest, navigation_only,
-        links_checked, links_broken, broken_links, outbound_risks, wording_hits, wording
+        links_checked, links_broken, broken_links, outbound_risks, wording_hits, wording, images, images_with_alt, care_entry
       from site_days where day >= ${from}::date and day <= ${o.asOf}::date ${only('system_id')}`),
     db.execute(sql`
       select s.system_id, s.name, s.url, s.type, l.day::text as day, l.outcome, l.items, m.newest::text as newest
@@ -50,6 +50,9 @@ export async function loadSiteInspection(
       outboundRisks: (r.outbound_risks as SiteDay['outboundRisks']) ?? [],
       wordingHits: Number(r.wording_hits),
       wording: (r.wording as SiteDay['wording']) ?? [],
+      images: Number(r.images ?? 0),
+      imagesWithAlt: Number(r.images_with_alt ?? 0),
+      careEntry: (r.care_entry as SiteDay['careEntry']) ?? null,
     };
     get(Number(r.system_id)).days.push(d);
   }

@@ -1,4 +1,5 @@
 import { alias } from 'drizzle-orm/pg-core';
+import { addInspectionFailures } from './inspection-monthly.js';
 import { asc, eq, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../reports/canonical.js';
 import { ANSWERED_OUTCOMES, REPRESENTATIVE_ROLES, FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Ipv6Grade, type ReasonCode, type Status, IPV6_GRADES } from '../../reports/codes.js';
@@ -216,6 +217,7 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
 
   const current = await snapshot(db, systemRows, ipv6AsOf(asOf), asOf, month);
   await refreshReasonFigures(db, current.systems, systemRows, policy, asOf, tz);
+  await addInspectionFailures(db, current.systems, systemRows, asOf, policy);
 
   // Months ending before the first classification have no figures (gaps), rather than "all unknown".
   const history = rowsOf<Record<string, unknown>>(historyRows);
@@ -231,6 +233,7 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
     previousFrom = 'stored_report';
   } else if (hasFigures(prevEnd)) {
     previousSystems = (await snapshot(db, systemRows.filter((s) => s.createdDay <= prevEnd), ipv6AsOf(prevEnd), prevEnd, previousMonth)).systems;
+    await addInspectionFailures(db, previousSystems, systemRows, prevEnd, policy);
     previousFrom = 'status_history';
   }
 

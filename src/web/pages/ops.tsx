@@ -1,4 +1,6 @@
 import type { FC } from 'hono/jsx';
+import { InspectionSection } from './inspection.js';
+import type { InspectionDto } from '../../verdicts/inspection.js';
 import type { Principal } from '../../auth/tokens.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../../db/schema/enums.js';
 import type { SystemDto } from '../../inventory/schemas.js';
@@ -178,7 +180,7 @@ function yesNo(t: T, v: unknown): string {
 
 export type SystemPageData = SystemView;
 
-export const SystemPage: FC<Common & SystemPageData> = ({ t, lang, here, principal, csrf, system: s, endpoints, probes, usage, findings, campaigns }) => {
+export const SystemPage: FC<Common & SystemPageData & { inspection?: InspectionDto | null }> = ({ t, lang, here, principal, csrf, system: s, endpoints, probes, usage, findings, campaigns, inspection }) => {
   const ipv6 = endpoints.filter((e) => e.ipv6);
   const reasons = s.statusReasons as Array<{ code: string; detail?: string; since?: string | null }>;
   return (
@@ -203,6 +205,7 @@ export const SystemPage: FC<Common & SystemPageData> = ({ t, lang, here, princip
           <p class="muted">{t('ui.system.noReasons')}</p>
         )}
       </section>
+      {inspection ? <InspectionSection lang={lang} card={inspection} /> : null}
 
       <section aria-labelledby="h-details">
         <h2 id="h-details">{t('ui.system.details')}</h2>

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import { departmentOptions } from '../../inventory/departments.js';
 import { systemView } from '../../inventory/system-view.js';
 import { listSystems } from '../../inventory/systems.js';
+import { getInspection } from '../../verdicts/inspection.js';
 import { InventoryPage, SystemPage, type InventoryFilters } from '../pages/ops.js';
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
@@ -50,5 +51,7 @@ inventoryPages.get('/systems/:code', async (c) => {
   if (w instanceof Response) return w;
   const { db, now, timeZone } = c.get('deps');
   const view = await systemView(db, w.principal, c.req.param('code').slice(0, 64), { now: now(), timeZone });
-  return render(c, <SystemPage {...w} {...view} />);
+  // Site inspection (issue 11): the scorecard of a portal.
+  const inspection = view.endpoints.some((e) => e.role === 'portal') ? await getInspection(db, w.principal, view.system.code, { now: now(), timeZone }) : null;
+  return render(c, <SystemPage {...w} {...view} inspection={inspection} />);
 });
