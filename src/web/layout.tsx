@@ -210,7 +210,7 @@ export const Page: FC<PageProps> = ({ t, lang, title, here, principal, csrf, nav
                 <button type="submit">{t('ui.logout')}</button>
               </form>
             ) : null}
-            <a href={switchLangHref(here, other)} lang={htmlLang(other)} hreflang={htmlLang(other)} aria-label={t('ui.lang.switch.label')}>
+            <a href={switchLangHref(here, other)} lang={htmlLang(other)} hreflang={htmlLang(other)} title={t('ui.lang.switch.label')}>
               {t('ui.lang.switch')}
             </a>
           </div>

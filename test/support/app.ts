@@ -3,6 +3,7 @@ import { createApp } from '../../src/app.js';
 import { InstanceKeys } from '../../src/auth/keys.js';
 import { TokenVerifier, createToken } from '../../src/auth/tokens.js';
 import type { Role } from '../../src/db/schema/enums.js';
+import type { AppDeps } from '../../src/http/env.js';
 import { openTestDatabase, type Backend, type TestDatabase } from './db.js';
 
 export const ADMIN = 'test-admin-token-0123456789';
@@ -16,7 +17,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(backend: Backend, opts: { now?: () => Date } = {}): Promise<TestApp> {
+export async function startTestApp(backend: Backend, opts: { now?: () => Date; extraDeps?: (db: TestDatabase['db']) => Partial<AppDeps> } = {}): Promise<TestApp> {
   const database = await openTestDatabase(backend);
   const now = opts.now ?? (() => new Date());
   const deps = {
@@ -25,6 +26,7 @@ export async function startTestApp(backend: Backend, opts: { now?: () => Date } 
     now,
     verifier: new TokenVerifier(database.db, ADMIN, now, 0),
     keys: new InstanceKeys(database.db, undefined),
+    ...(opts.extraDeps?.(database.db) ?? {}),
   };
   const app = createApp(deps);
   return {
