@@ -85,7 +85,8 @@ progress{width:16rem;height:1rem}
 .muted{color:#474747}
 .link-url{width:100%;font-family:ui-monospace,monospace;font-size:.85rem}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem;margin:.5rem 0 1rem}
-.tile{border:1px solid #c4c7c5;border-radius:4px;padding:.6rem .75rem;background:#fff}
+.tile{border:1px solid #c4c7c5;border-radius:4px;padding:.6rem .75rem;background:#fff;color:#1f1f1f;text-decoration:none;display:block}
+a.tile:hover .l{text-decoration:underline}
 .tile .n{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums}
 .tile .l{font-weight:600}
 .tile.zombie{border-left:6px solid #b3261e}.tile.semi_zombie{border-left:6px solid #8a4b00}.tile.active{border-left:6px solid #1b6e20}.tile.insufficient_evidence{border-left:6px solid #5f6368}.tile.exempt{border-left:6px solid #4a3aa8}
