@@ -58,6 +58,16 @@ export const CAMPAIGN_SOON_DAYS = 14;
 /** Insufficient-evidence systems examined for their gaps (the list says "at least" beyond it). */
 export const GAP_SAMPLE = 5000;
 
+type MonthFigures = { availability: number | null; cloud: number | null; ipv6: number | null };
+const pastByDatabase = new WeakMap<Db, Map<string, MonthFigures>>();
+/** Figures of ended months, per database (so tests and processes never share them). */
+function pastFigures(db: Db): Map<string, MonthFigures> {
+  let m = pastByDatabase.get(db);
+  if (!m) pastByDatabase.set(db, (m = new Map()));
+  if (m.size > 5000) m.clear();
+  return m;
+}
+
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 export async function overview(db: Db, principal: Principal, ctx: { now: Date; timeZone?: string; nextSweepAt?: Date | null }): Promise<Overview> {
@@ -69,9 +79,16 @@ export async function overview(db: Db, principal: Principal, ctx: { now: Date; t
   const lastMonthEnd = monthEnd(addMonthsToMonth(month, -1));
   const scope = departmentScope(principal, sql`d.path`);
   const inScope = scope ? sql`and ${scope}` : sql``;
-  const monthEnds = Array.from({ length: 12 }, (_, i) => addMonthsToMonth(firstMonth, i)).map((m) => (m === month ? asOf : monthEnd(m)));
-  const endInstants = monthEnds.map((d) => endOfDay(d, tz).toISOString());
-
+  const months = Array.from({ length: 12 }, (_, i) => addMonthsToMonth(firstMonth, i));
+  // Months that have ended do not change: their three figures are kept per database and scope, so a
+  // landing page reads the rollups of the current month only (the first view after a start reads all).
+  const cache = pastFigures(db);
+  const scopeKey = principal.role === 'department' ? (principal.departmentPath ?? '-') : '*';
+  const cached = (m: Month) => (m === month ? undefined : cache.get(`${scopeKey}|${m}`));
+  const needed = months.filter((m) => !cached(m));
+  const neededEnds = needed.map((m) => endOfDay(m === month ? asOf : monthEnd(m), tz).toISOString());
+  const fromDay = monthStart(needed[0]!);
+  const probeScope = scope ? sql`join systems s on s.id = p.system_id join departments d on d.id = s.department_id where ${scope} and` : sql`where`;
   const [counts, previous, availability, avail30, cloud, ipv6, cases, overdueItems, sweep, campaigns, neverProbed] = await Promise.all([
     db.execute(sql`
       select s.status::text as status, count(*)::int as n
@@ -87,36 +104,40 @@ export async function overview(db: Db, principal: Principal, ctx: { now: Date; t
       ) h group by h.status`),
     db.execute(sql`
       select to_char(p.day, 'YYYY-MM') as month, sum(p.ok)::float8 as ok, sum(p.probes)::float8 as probes
-      from probe_days p join systems s on s.id = p.system_id join departments d on d.id = s.department_id
-      where p.day >= ${monthStart(firstMonth)}::date and p.day <= ${asOf}::date ${inScope}
+      from probe_days p ${probeScope} p.day >= ${fromDay}::date and p.day <= ${asOf}::date
       group by 1`),
     db.execute(sql`
       select sum(p.ok)::float8 as ok, sum(p.probes)::float8 as probes
-      from probe_days p join systems s on s.id = p.system_id join departments d on d.id = s.department_id
-      where p.day > ${addDays(asOf, -30)}::date and p.day <= ${asOf}::date ${inScope}`),
+      from probe_days p ${probeScope} p.day > ${addDays(asOf, -30)}::date and p.day <= ${asOf}::date`),
     // 上云率 at each month end: systems existing then (and not yet retired) that must be on the cloud.
     db.execute(sql`
       select m.i, count(*) filter (where s.cloud_required)::int as required,
         count(*) filter (where s.cloud_required and s.deployment = 'gov_cloud')::int as on_cloud
-      from unnest(${`{${endInstants.join(',')}}`}::timestamptz[]) with ordinality as m(at, i)
+      from unnest(${`{${neededEnds.join(',')}}`}::timestamptz[]) with ordinality as m(at, i)
       join systems s on s.created_at < m.at and (s.retired_at is null or s.retired_at >= m.at)
       join departments d on d.id = s.department_id
       where true ${inScope}
       group by m.i`),
-    // IPv6 支持率 at each month end: internet-facing systems with a measured endpoint graded `ready`.
+    // IPv6 支持率 at each month end: internet-facing systems with an endpoint whose latest grade by then is `ready`.
     db.execute(sql`
-      with grades as (
+      with m as (select at, i from unnest(${`{${neededEnds.join(',')}}`}::timestamptz[]) with ordinality as m(at, i)),
+      grades as (
         select endpoint_id, at, grade from ipv6_changes
         union all
         select endpoint_id, ipv6_at, ipv6->>'grade' from endpoint_state where ipv6 ? 'grade' and ipv6_at is not null
+      ),
+      latest as (
+        select distinct on (m.i, g.endpoint_id) m.i, g.endpoint_id, g.grade
+        from m join grades g on g.at < m.at
+        order by m.i, g.endpoint_id, g.at desc
+      ),
+      ready as (
+        select distinct l.i, e.system_id from latest l join endpoints e on e.id = l.endpoint_id where l.grade = 'ready'
       )
-      select m.i, count(distinct s.id)::int as facing,
-        count(distinct s.id) filter (where exists (
-          select 1 from endpoints e where e.system_id = s.id and (
-            select g.grade from grades g where g.endpoint_id = e.id and g.at < m.at order by g.at desc limit 1) = 'ready'))::int as ready
-      from unnest(${`{${endInstants.join(',')}}`}::timestamptz[]) with ordinality as m(at, i)
-      join systems s on s.network = 'internet' and s.created_at < m.at and (s.retired_at is null or s.retired_at >= m.at)
+      select m.i, count(*)::int as facing, count(r.system_id)::int as ready
+      from m join systems s on s.network = 'internet' and s.created_at < m.at and (s.retired_at is null or s.retired_at >= m.at)
       join departments d on d.id = s.department_id
+      left join ready r on r.i = m.i and r.system_id = s.id
       where true ${inScope}
       group by m.i`),
     db.execute(sql`
@@ -160,18 +181,27 @@ export async function overview(db: Db, principal: Principal, ctx: { now: Date; t
 
   const availByMonth = new Map(rowsOf<{ month: string; ok: unknown; probes: unknown }>(availability).map((r) => [r.month, num(r.probes) ? num(r.ok) / num(r.probes) : null]));
   const [a30] = rowsOf<{ ok: unknown; probes: unknown }>(avail30);
-  const months = monthEnds.map((_, i) => addMonthsToMonth(firstMonth, i));
   const byIndex = <T>(rows: T[], key: (r: T) => unknown) => new Map(rows.map((r) => [num(key(r)) - 1, r]));
   const cloudRows = byIndex(rowsOf<{ i: unknown; required: unknown; on_cloud: unknown }>(cloud), (r) => r.i);
   const ipv6Rows = byIndex(rowsOf<{ i: unknown; facing: unknown; ready: unknown }>(ipv6), (r) => r.i);
-  const cloudSeries = months.map((m, i) => {
-    const r = cloudRows.get(i);
-    return { month: m, rate: r && num(r.required) ? num(r.on_cloud) / num(r.required) : null };
-  });
-  const ipv6Series = months.map((m, i) => {
-    const r = ipv6Rows.get(i);
-    return { month: m, rate: r && num(r.facing) ? num(r.ready) / num(r.facing) : null };
-  });
+  const computed = new Map(
+    needed.map((m, i) => {
+      const c = cloudRows.get(i);
+      const v = ipv6Rows.get(i);
+      return [
+        m,
+        {
+          availability: availByMonth.get(m) ?? null,
+          cloud: c && num(c.required) ? num(c.on_cloud) / num(c.required) : null,
+          ipv6: v && num(v.facing) ? num(v.ready) / num(v.facing) : null,
+        },
+      ];
+    }),
+  );
+  for (const [m, f] of computed) if (m !== month) cache.set(`${scopeKey}|${m}`, f);
+  const figure = (m: Month) => cached(m) ?? computed.get(m)!;
+  const cloudSeries = months.map((m) => ({ month: m, rate: figure(m).cloud }));
+  const ipv6Series = months.map((m) => ({ month: m, rate: figure(m).ipv6 }));
 
   const byState: Record<string, number> = {};
   let overdue = 0;
@@ -226,7 +256,7 @@ export async function overview(db: Db, principal: Principal, ctx: { now: Date; t
     verdicts,
     total: [...nowCounts.values()].reduce((s, n) => s + n, 0),
     rates: {
-      availability: { now: a30 && num(a30.probes) ? num(a30.ok) / num(a30.probes) : null, months: months.map((m) => ({ month: m, rate: availByMonth.get(m) ?? null })) },
+      availability: { now: a30 && num(a30.probes) ? num(a30.ok) / num(a30.probes) : null, months: months.map((m) => ({ month: m, rate: figure(m).availability })) },
       ipv6: { now: ipv6Series[11]!.rate, months: ipv6Series },
       cloud: { now: cloudSeries[11]!.rate, months: cloudSeries },
     },
