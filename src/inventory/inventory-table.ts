@@ -91,9 +91,14 @@ export async function inventoryTable(db: Db, principal: Principal, q: InventoryF
   };
   const dir = q.dir === 'desc' ? sql`desc nulls last` : sql`asc nulls last`;
   const page = Math.max(1, Math.floor(q.page));
+  // Sorting by availability reads the rollups once, grouped, rather than once per system.
+  const byAvailability = q.sort === 'availability';
+  if (byAvailability) key.availability = sql`av.a`;
   const res = await db.execute(sql`
+    ${byAvailability ? sql`with av as (select p.system_id, sum(p.ok)::float8 / nullif(sum(p.probes), 0) as a from probe_days p where p.day > ${since}::date and p.day <= ${today}::date group by p.system_id)` : sql``}
     select s.id, count(*) over ()::int as total
     from systems s join departments d on d.id = s.department_id
+    ${byAvailability ? sql`left join av on av.system_id = s.id` : sql``}
     where ${where}
     order by ${key[q.sort]} ${dir}, s.code asc
     limit ${INVENTORY_PAGE_SIZE} offset ${(page - 1) * INVENTORY_PAGE_SIZE}`);
