@@ -48,6 +48,8 @@ const EXTERNAL = {
   '@electric-sql/pglite': (path) => !/\.(map|d\.ts|d\.cts|cjs|tar\.gz)$/.test(path) && !/(^|\/)(README|CHANGELOG|LICENSE)/i.test(path),
   // Read from disk and served at /docs/assets (src/entry/node.ts, src/routes/docs.ts).
   'swagger-ui-dist': (path) => ['package.json', 'swagger-ui.css', 'swagger-ui-bundle.js'].includes(path),
+  // Read from disk and served at /assets/htmx.min.js (src/web/routes/assets.tsx): the pages' live progress.
+  'htmx.org': (path) => ['package.json', 'dist/htmx.min.js', 'LICENSE'].includes(path),
 };
 
 function step(msg) {

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { departmentScope, requirePermission } from '../auth/access.js';
 import ExcelJS from 'exceljs';
 import type { Principal } from '../auth/tokens.js';
@@ -23,15 +23,17 @@ export interface ExportOptions {
   /** Headers and values: Chinese (default, what people edit) or the contract's English keys and values. */
   lang?: ExportLang;
   now?: Date;
+  /** Only these systems (the current selection of the inventory page); all when absent. */
+  codes?: readonly string[];
 }
 
 /** Every system (retired ones too) with its department, as the API shows it, in code order. */
-export async function loadInventory(db: Db, principal?: Principal): Promise<SystemDto[]> {
+export async function loadInventory(db: Db, principal?: Principal, codes?: readonly string[]): Promise<SystemDto[]> {
   const rows = await db
     .select({ system: systems, departmentCode: departments.code, departmentName: departments.name, departmentPath: departments.path })
     .from(systems)
     .innerJoin(departments, eq(departments.id, systems.departmentId))
-    .where(principal ? departmentScope(principal, departments.path) : undefined)
+    .where(and(principal ? departmentScope(principal, departments.path) : undefined, codes ? inArray(systems.code, [...codes]) : undefined))
     .orderBy(asc(systems.code));
   const bySystem = new Map<number, Array<{ systemId: number; url: string; role: SystemDto['endpoints'][number]['role'] }>>();
   const ids = rows.map((r) => r.system.id);
@@ -61,7 +63,7 @@ export async function loadInventory(db: Db, principal?: Principal): Promise<Syst
  */
 export async function exportInventory(db: Db, format: ExportFormat, opts: ExportOptions = {}): Promise<Buffer> {
   if (opts.principal) requirePermission(opts.principal, 'export');
-  const list = await loadInventory(db, opts.principal);
+  const list = opts.codes && !opts.codes.length ? [] : await loadInventory(db, opts.principal, opts.codes);
   const now = opts.now ?? new Date();
   const lang = opts.lang ?? 'zh';
   if (format === 'json') return Buffer.from(`${JSON.stringify({ exportedAt: now.toISOString(), count: list.length, systems: list }, null, 2)}\n`, 'utf8');

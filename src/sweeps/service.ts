@@ -148,6 +148,15 @@ export class SweepService {
     }
   }
 
+  /** When the scheduled sweep (SWEEP_CRON) runs next; null when there is no schedule. */
+  nextScheduled(): Date | null {
+    try {
+      return this.task?.getNextRun() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.poller) clearInterval(this.poller);

@@ -70,3 +70,37 @@ export const ProbeChart: FC<{ t: T; points: ProbeDayPoint[]; id: string }> = ({ 
     </svg>
   );
 };
+
+/**
+ * A 12-month sparkline of a rate (0–1) as inline SVG; months without a figure leave a gap in the line.
+ * The accessible name lists every month's value, and the page repeats them in a table.
+ */
+export const Sparkline: FC<{ label: string; points: Array<{ month: string; rate: number | null }>; width?: number; height?: number }> = ({ label, points, width = 160, height = 40 }) => {
+  const pad = 4;
+  const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
+  const y = (r: number) => pad + (height - 2 * pad) * (1 - Math.max(0, Math.min(1, r)));
+  const runs: string[][] = [];
+  let run: string[] = [];
+  points.forEach((p, i) => {
+    if (p.rate === null) {
+      if (run.length) runs.push(run);
+      run = [];
+      return;
+    }
+    run.push(`${(pad + i * step).toFixed(1)},${y(p.rate).toFixed(1)}`);
+  });
+  if (run.length) runs.push(run);
+  const last = [...points].reverse().find((p) => p.rate !== null);
+  const lastIndex = last ? points.lastIndexOf(last) : -1;
+  return (
+    <svg class="spark" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label} xmlns="http://www.w3.org/2000/svg">
+      <line x1={pad} x2={width - pad} y1={height - pad} y2={height - pad} stroke="#c4c7c5" stroke-width="1" />
+      {runs.map((r) => (r.length > 1 ? <polyline points={r.join(' ')} fill="none" stroke="#0b3d91" stroke-width="2" /> : null))}
+      {runs.filter((r) => r.length === 1).map((r) => {
+        const [cx, cy] = r[0]!.split(',');
+        return <circle cx={cx} cy={cy} r="2" fill="#0b3d91" />;
+      })}
+      {last && lastIndex >= 0 ? <circle cx={(pad + lastIndex * step).toFixed(1)} cy={y(last.rate!).toFixed(1)} r="3" fill="#0b3d91" /> : null}
+    </svg>
+  );
+};

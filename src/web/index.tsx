@@ -10,6 +10,9 @@ import { viewOf, render, type C } from './routes/common.js';
 import { confirmPages } from './routes/confirm.js';
 import { findingPages } from './routes/findings.js';
 import { inventoryPages } from './routes/inventory.js';
+import { overviewPages } from './routes/overview.js';
+import { sweepPages } from './routes/sweeps.js';
+import { assetPages } from './routes/assets.js';
 import { reportPages } from './routes/reports.js';
 import { signInPages } from './routes/sign-in.js';
 import { importPages } from './routes/import.js';
@@ -20,7 +23,7 @@ import { tokenPages } from './routes/tokens.js';
  * confirmation pages behind their signed link. Plain forms, no script; Chinese by default, `?lang=en`.
  * One file per area under ./routes/; this file sets the headers, the body limit and the error page.
  */
-const PAGE_PATHS = ['/', '/login', '/logout', '/inventory', '/systems/*', '/findings', '/findings/*', '/campaigns', '/campaigns/*', '/transfers/*', '/reports', '/confirm/*'];
+const PAGE_PATHS = ['/', '/login', '/logout', '/inventory', '/inventory/*', '/systems/*', '/sweeps', '/sweeps/*', '/findings', '/findings/*', '/campaigns', '/campaigns/*', '/transfers/*', '/reports', '/confirm/*'];
 const FORM_LIMIT = 256 * 1024;
 
 export const webRoutes = new Hono<AppEnv>();
@@ -28,7 +31,8 @@ export const webRoutes = new Hono<AppEnv>();
 for (const path of PAGE_PATHS) {
   webRoutes.use(path, async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', CSP);
+    // A page that loads htmx has set its own (CSP_WITH_SCRIPT); every other page allows no script.
+    if (!c.res.headers.get('Content-Security-Policy')) c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');
@@ -58,6 +62,7 @@ webRoutes.onError(async (err, c) => {
   return render(c as C, <ErrorPage {...frame} message={v.t('ui.error.internal', { requestId: (c as C).get('requestId') ?? '' })} />, 500);
 });
 
-for (const area of [signInPages, inventoryPages, findingPages, reportPages, campaignPages, confirmPages]) webRoutes.route('/', area);
-webRoutes.route('/', importPages);
-webRoutes.route('/', tokenPages);
+// The overview comes first: it answers `/` for a signed-in person (sign-in's `/` only redirects).
+for (const area of [assetPages, overviewPages, signInPages, inventoryPages, sweepPages, findingPages, reportPages, campaignPages, confirmPages, importPages, tokenPages]) {
+  webRoutes.route('/', area);
+}

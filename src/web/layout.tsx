@@ -84,6 +84,22 @@ progress{width:16rem;height:1rem}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .muted{color:#474747}
 .link-url{width:100%;font-family:ui-monospace,monospace;font-size:.85rem}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem;margin:.5rem 0 1rem}
+.tile{border:1px solid #c4c7c5;border-radius:4px;padding:.6rem .75rem;background:#fff;color:#1f1f1f;text-decoration:none;display:block}
+a.tile:hover .l{text-decoration:underline}
+.tile .n{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums}
+.tile .l{font-weight:600}
+.tile.zombie{border-left:6px solid #b3261e}.tile.semi_zombie{border-left:6px solid #8a4b00}.tile.active{border-left:6px solid #1b6e20}.tile.insufficient_evidence{border-left:6px solid #5f6368}.tile.exempt{border-left:6px solid #4a3aa8}
+.up{color:#b3261e}.down{color:#1b6e20}
+.spark{vertical-align:middle}
+.next li{margin:.3rem 0}
+.pager{display:flex;flex-wrap:wrap;gap:.35rem;list-style:none;padding:0}
+.pager a,.pager span{display:inline-block;min-width:2.2rem;text-align:center;padding:.2rem .5rem;border:1px solid #c4c7c5;border-radius:3px}
+.pager [aria-current]{background:#0b57d0;color:#fff;border-color:#0b57d0;font-weight:700}
+th a{color:#1f1f1f}
+.bad{color:#b3261e;font-weight:600}
+.conflict{border:2px solid #b3261e;padding:.5rem 1rem;margin:0 0 1rem}
+.grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(18rem,1fr));gap:.25rem 1.25rem}
 @media (max-width:40rem){dl.facts{grid-template-columns:1fr}.who{margin-left:0}}
 `;
 
@@ -99,14 +115,28 @@ export const CSP = [
   "base-uri 'none'",
 ].join('; ');
 
-export type NavKey = 'inventory' | 'findings' | 'campaigns' | 'reports' | null;
+/** Pages that load htmx: our own script files only, never inline script, never eval. */
+export const CSP_WITH_SCRIPT = `${CSP}; script-src 'self'; connect-src 'self'`;
 
+export type NavKey = 'overview' | 'inventory' | 'sweeps' | 'import' | 'findings' | 'campaigns' | 'reports' | 'tokens' | null;
+
+/** The areas of the workbench, in the order an audit runs. */
 const NAV: Array<{ key: Exclude<NavKey, null>; href: string; label: UiKey }> = [
+  { key: 'overview', href: '/', label: 'ui.nav.overview' },
   { key: 'inventory', href: '/inventory', label: 'ui.nav.inventory' },
+  { key: 'sweeps', href: '/sweeps', label: 'ui.nav.sweeps' },
+  { key: 'import', href: '/import', label: 'ui.nav.import' },
   { key: 'findings', href: '/findings', label: 'ui.nav.findings' },
   { key: 'campaigns', href: '/campaigns', label: 'ui.nav.campaigns' },
   { key: 'reports', href: '/reports', label: 'ui.nav.reports' },
+  { key: 'tokens', href: '/tokens', label: 'ui.nav.tokens' },
 ];
+
+/** htmx, served from node_modules by routes/assets.tsx; pages that use it still work without it. */
+export const HTMX_VERSION = '2.0.11';
+export const HTMX_PATH = `/assets/htmx.min.js?v=${HTMX_VERSION}`;
+/** No eval, no script tags in swapped content, no injected indicator stylesheet (the CSP would refuse it). */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, selfRequestsOnly: true });
 
 export interface PageProps {
   t: T;
@@ -117,6 +147,10 @@ export interface PageProps {
   principal?: Principal | null;
   csrf?: string;
   nav?: NavKey;
+  /** Loads htmx for progressive enhancement (live progress). */
+  htmx?: boolean;
+  /** Reloads the page every N seconds where script is off (live progress without JavaScript). */
+  refreshSeconds?: number;
   children?: Child;
 }
 
@@ -127,7 +161,7 @@ export function switchLangHref(here: string, to: Lang): string {
 }
 
 /** The page frame: skip link, header with navigation and sign-out, main, footer. */
-export const Page: FC<PageProps> = ({ t, lang, title, here, principal, csrf, nav, children }) => {
+export const Page: FC<PageProps> = ({ t, lang, title, here, principal, csrf, nav, htmx, refreshSeconds, children }) => {
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
   return (
     <html lang={htmlLang(lang)}>
@@ -138,6 +172,14 @@ export const Page: FC<PageProps> = ({ t, lang, title, here, principal, csrf, nav
         <title>{`${title} · ${t('ui.app')}`}</title>
         {/* A constant stylesheet, never user data. */}
         <style>{raw(CSS)}</style>
+        <link rel="icon" href="/favicon.ico" />
+        {htmx ? <meta name="htmx-config" content={HTMX_CONFIG} /> : null}
+        {htmx ? <script src={HTMX_PATH} defer></script> : null}
+        {refreshSeconds ? (
+          <noscript>
+            <meta http-equiv="refresh" content={String(refreshSeconds)} />
+          </noscript>
+        ) : null}
       </head>
       <body>
         <a class="skip" href="#main">
@@ -169,7 +211,7 @@ export const Page: FC<PageProps> = ({ t, lang, title, here, principal, csrf, nav
                 <button type="submit">{t('ui.logout')}</button>
               </form>
             ) : null}
-            <a href={switchLangHref(here, other)} lang={htmlLang(other)} hreflang={htmlLang(other)} aria-label={t('ui.lang.switch.label')}>
+            <a href={switchLangHref(here, other)} lang={htmlLang(other)} hreflang={htmlLang(other)} title={t('ui.lang.switch.label')}>
               {t('ui.lang.switch')}
             </a>
           </div>

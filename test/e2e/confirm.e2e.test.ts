@@ -78,7 +78,8 @@ describe.skipIf(!hasChromium)('browser: department confirmation and ops progress
     expect(outline).not.toBe('none');
     await page.keyboard.type(ADMIN);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/inventory`);
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/inventory`);
     // The inline stylesheet applied (its CSP hash matched): the header is dark blue.
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.top')!).backgroundColor)).toBe('rgb(11, 61, 145)');
     await screenshot(page, 'inventory');

@@ -132,6 +132,10 @@ async function expectServes(root: string, unit: Unit): Promise<void> {
     const asset = await fetch(`${url}/docs/assets/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
     expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    // htmx for the sweep pages' live progress, likewise from the release's copy (no CDN).
+    const htmx = await fetch(`${url}/assets/htmx.min.js`);
+    expect(htmx.status).toBe(200);
+    expect((await htmx.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     expect((await fetch(`${url}/api/v1/openapi.json`)).status).toBe(200);
     // An .xlsx is read by a worker thread whose script must ship beside the bundle: a dry run of a
     // sheet naming an unknown department answers with that row's error (the sheet was read).
@@ -193,7 +197,7 @@ describe.skipIf(!LINUX_X64)('npm run release', () => {
         expect(entries).toContain(top + f);
       }
       const packages = new Set(entries.map((e) => /app\/node_modules\/((?:@[^/]+\/)?[^@/][^/]*)\//.exec(e)?.[1]).filter(Boolean));
-      expect([...packages].sort()).toEqual(['@electric-sql/pglite', 'swagger-ui-dist']);
+      expect([...packages].sort()).toEqual(['@electric-sql/pglite', 'htmx.org', 'swagger-ui-dist']);
       expect(entries.filter((e) => /wrangler|workerd|esbuild|tsx|typescript|vitest|@scarf|drizzle-kit|miniflare|\.map$/.test(e))).toEqual([]);
     });
 

@@ -4,6 +4,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { serve } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import pino from 'pino';
+import type { ProbeDeps } from '../../probes/deps.js';
+import { createServiceMetrics } from '../../src/metrics.js';
+import { SweepService } from '../../src/sweeps/service.js';
+import { classifyAll } from '../../src/verdicts/classify-run.js';
 import { ADMIN, startTestApp, type TestApp } from './app.js';
 import type { Backend } from './db.js';
 
@@ -36,8 +41,20 @@ export interface BrowserApp {
   close(): Promise<void>;
 }
 
-export async function startBrowserApp(opts: { backend?: Backend; now?: () => Date } = {}): Promise<BrowserApp> {
-  const t = await startTestApp(opts.backend ?? 'pglite', { now: opts.now });
+export async function startBrowserApp(opts: { backend?: Backend; now?: () => Date; probes?: ProbeDeps } = {}): Promise<BrowserApp> {
+  let sweeps: SweepService | undefined;
+  const t = await startTestApp(opts.backend ?? 'pglite', {
+    now: opts.now,
+    // With probe dependencies (a loopback fleet), the app runs sweeps as `xuncha serve` does: classify after each.
+    extraDeps: opts.probes
+      ? ({ db }) => {
+          const log = pino({ level: 'silent' });
+          const now = opts.now ?? (() => new Date());
+          sweeps = new SweepService({ db, deps: opts.probes!, timeZone: 'Asia/Shanghai', concurrency: 20, retentionDays: 400, log, metrics: createServiceMetrics(), now, afterSweep: async () => void (await classifyAll(db, { now: now() })) });
+          return { sweeps };
+        }
+      : undefined,
+  });
   const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -45,6 +62,7 @@ export async function startBrowserApp(opts: { backend?: Backend; now?: () => Dat
     t,
     base,
     async close() {
+      await sweeps?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.close();
     },

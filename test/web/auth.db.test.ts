@@ -50,7 +50,7 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
     const b = new FormClient(t);
     const res = await b.login(ADMIN);
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/inventory');
+    expect(res.headers.get('location')).toBe('/');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('xc_session='))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -105,9 +105,9 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
   it('after login only local paths are followed', async () => {
     const cases: Array<[string, string]> = [
       ['/findings', '/findings'],
-      ['//evil.example/x', '/inventory'],
-      ['https://evil.example/', '/inventory'],
-      ['/\\evil.example', '/inventory'],
+      ['//evil.example/x', '/'],
+      ['https://evil.example/', '/'],
+      ['/\\evil.example', '/'],
     ];
     for (const [next, to] of cases) {
       // Through the page (the hidden field) and through a crafted form.
@@ -208,7 +208,7 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
     expect((await b.get('/systems/LZ-PORTAL')).res.status).toBe(200);
   });
 
-  it('inventory filters and cursor paging', async () => {
+  it('inventory filters and numbered pages', async () => {
     const b = new FormClient(t);
     await b.login(ADMIN);
     const q = await b.get(`/inventory?q=${encodeURIComponent('门户')}`);
@@ -225,13 +225,16 @@ describe.each(backends)('ops pages: sign-in, CSRF and scope on %s', (backend) =>
     for (let i = 0; i < 50; i++) {
       await t.call('POST', '/api/v1/systems', { body: { code: `BULK-${String(i).padStart(2, '0')}`, name: `批量系统${i}`, departmentCode: '371311' } });
     }
+    // 50 BULK systems and 罗庄区政府门户网站, in code order: 50 on page 1, one on page 2.
     const first = await b.get('/inventory?department=371311');
-    const next = /href="(\/inventory\?department=371311&amp;cursor=[^"]+)" rel="next"/.exec(first.html);
+    expect(first.html).toContain('共 51 个系统，第 1/2 页');
+    const next = /href="(\/inventory\?department=371311&amp;page=2)" rel="next"/.exec(first.html);
     expect(next).not.toBeNull();
     const second = await b.get(next![1]!.replace(/&amp;/g, '&'));
     expect(second.res.status).toBe(200);
-    expect(second.html).toContain('批量系统49');
-    expect(second.html).not.toContain('批量系统0<');
+    expect(second.html).toContain('共 51 个系统，第 2/2 页');
+    expect(second.html).toContain('罗庄区政府门户网站');
+    expect(second.html).not.toContain('批量系统49');
     expect(second.html).not.toContain('rel="next"');
   });
 

@@ -35,7 +35,7 @@ export interface SignedIn extends View {
 
 /** Only local paths are followed after login. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/inventory';
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/';
 }
 
 export async function signedIn(c: C): Promise<SignedIn | Response> {
