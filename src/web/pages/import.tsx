@@ -21,7 +21,7 @@ export const ImportPage: FC<
     maxMb: number;
   }
 > = ({ t, lang, here, principal, csrf, summary, upload, applied, error, maxMb }) => (
-  <Page t={t} lang={lang} title={t('ui.import.title')} here={here} principal={principal} csrf={csrf}>
+  <Page t={t} lang={lang} title={t('ui.import.title')} here={here} principal={principal} csrf={csrf} nav="import">
     <p>{t('ui.import.intro')}</p>
     {error ? <Notice kind="error">{error}</Notice> : null}
     {applied ? (

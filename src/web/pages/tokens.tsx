@@ -25,7 +25,7 @@ export interface TokenForm {
 export const TokensPage: FC<
   Common & { items: TokenRow[]; departments: Option[]; created?: { id: number; token: string; name: string }; flash?: string; errors?: Array<{ where?: string; message: string }>; form?: TokenForm }
 > = ({ t, lang, here, principal, csrf, items, departments, created, flash, errors, form }) => (
-  <Page t={t} lang={lang} title={t('ui.tokens.title')} here={here} principal={principal} csrf={csrf}>
+  <Page t={t} lang={lang} title={t('ui.tokens.title')} here={here} principal={principal} csrf={csrf} nav="tokens">
     <p>{t('ui.tokens.intro')}</p>
     {flash ? <Notice kind="ok">{flash}</Notice> : null}
     {created ? (
