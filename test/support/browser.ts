@@ -43,8 +43,15 @@ export interface BrowserApp {
 
 export async function startBrowserApp(opts: { backend?: Backend; now?: () => Date; probes?: ProbeDeps } = {}): Promise<BrowserApp> {
   let sweeps: SweepService | undefined;
+  // The server listens first, so the app's PUBLIC_URL is the address the browser really uses (links are
+  // minted only from PUBLIC_URL); requests before the app exists cannot happen, as no one knows the port.
+  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+  const server = serve({ fetch: (req) => handler!(req), port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const t = await startTestApp(opts.backend ?? 'pglite', {
     now: opts.now,
+    publicUrl: base,
     // With probe dependencies (a loopback fleet), the app runs sweeps as `xuncha serve` does: classify after each.
     extraDeps: opts.probes
       ? ({ db }) => {
@@ -55,9 +62,7 @@ export async function startBrowserApp(opts: { backend?: Backend; now?: () => Dat
         }
       : undefined,
   });
-  const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handler = (req) => t.app.fetch(req);
   return {
     t,
     base,
