@@ -30,6 +30,8 @@ export const REASON_CODES = [
   'no_maintainer',
   'cert_expired',
   'duplicate_function',
+  // Cloud resources (issue 12): reports/rules/resources-idle.ts
+  'resources_idle',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

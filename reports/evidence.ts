@@ -1,5 +1,6 @@
 import type { InspectionDay } from './inspection-rule.js';
 import type { Day } from './dates.js';
+import type { ResourceEvidence } from './resources.js';
 import type {
   Deployment,
   EndpointRole,
@@ -46,6 +47,8 @@ export interface SystemEvidence {
   prober?: ProberEvidence | null;
   /** Portal homepage visits per day (the portal cadence), for the inspection rule `inspection_unreachable`. */
   inspection?: InspectionDay[] | null;
+  /** Cloud resources of the system and their daily utilisation (`resources_idle`); absent or empty: none known. */
+  resources?: ResourceEvidence | null;
 }
 
 export interface ProberEvidence {

@@ -2,6 +2,7 @@ import { canonicalJson, compareCodeUnits, sha256Hex, type JsonValue } from '../c
 import { FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Status } from '../codes.js';
 import { addDays, addMonthsToMonth, assertDay, assertMonth, monthOf, type Day, type Month } from '../dates.js';
 import { progressOf } from '../findings.js';
+import { buildResourcesReport, type ResourcesReport } from '../resources-report.js';
 import type { MonthHistoryPoint, MonthlyReportInput, ReportDepartment, ReportFinding, SnapshotReason, SystemMonthSnapshot } from './input.js';
 
 /**
@@ -33,6 +34,8 @@ export interface MonthlyReport {
   requirements: Requirements;
   /** 12 months ending with the reported month, oldest first. */
   history: HistoryPoint[];
+  /** 云资源利用率 (issue 12); null when the input carries no cloud resources. */
+  resources: ResourcesReport | null;
 }
 
 /** A count now, last month and the change. */
@@ -163,6 +166,7 @@ export function canonicalInput(input: MonthlyReportInput): MonthlyReportInput {
     previousSystems: sortByCode(input.previousSystems).map(snap),
     history: [...input.history].sort((a, b) => compareCodeUnits(a.month, b.month)),
     findings: [...input.findings].sort((a, b) => compareCodeUnits(a.id, b.id)),
+    ...(input.resources ? { resources: { resources: [...input.resources.resources].sort((a, b) => compareCodeUnits(a.externalId, b.externalId)) } } : {}),
   };
 }
 
@@ -331,6 +335,7 @@ export function buildMonthlyReport(raw: MonthlyReportInput): MonthlyReport {
     problems,
     requirements: { rectifyBy, recheckOn, items },
     history: buildHistory(input, month, now, before),
+    resources: input.resources ? buildResourcesReport(input.resources, month, { ref: (c) => units.ref(c), regionOf: (c) => units.regionOf(c) }) : null,
   };
 }
 

@@ -50,6 +50,12 @@ export const SECURITY_TABLE: SecurityRow[] = [
   { op: 'GET /systems/{code}/probes', suite: 'api', path: `${V}/systems/LS-PORTAL/probes`, roles: ROLES_ALL, scoped: true },
   { op: 'POST /systems/{code}/usage', suite: 'api', path: `${V}/systems/LS-PORTAL/usage`, body: [{ date: '2026-11-01', metric: 'visits', value: 1 }], roles: WRITERS, scoped: true },
   { op: 'GET /systems/{code}/usage', suite: 'api', path: `${V}/systems/LS-PORTAL/usage`, roles: ROLES_ALL, scoped: true },
+  // Cloud resources (issue 12): LS-PORTAL is 兰山区's; the POST registers (then updates) SEC-R1 on it
+  { op: 'GET /systems/{code}/resources', suite: 'api', path: `${V}/systems/LS-PORTAL/resources`, roles: ROLES_ALL, scoped: true },
+  { op: 'POST /systems/{code}/resources', suite: 'api', path: `${V}/systems/LS-PORTAL/resources`, body: { kind: 'vm', externalId: 'SEC-R1', vcpu: 2, memoryGb: 4, storageGb: 40 }, roles: WRITERS, scoped: true },
+  { op: 'GET /resources', suite: 'api', path: `${V}/resources?orphans=true`, roles: ROLES_ALL },
+  { op: 'POST /resources/{externalId}/utilisation', suite: 'api', path: `${V}/resources/SEC-R1/utilisation`, body: [{ date: '2026-11-01', cpuAvg: 1, cpuP95: 2, cpuMax: 3, memPct: 10, netInBytes: 1, netOutBytes: 1 }], roles: WRITERS, scoped: true },
+  { op: 'GET /resources/{externalId}/utilisation', suite: 'api', path: `${V}/resources/SEC-R1/utilisation`, roles: ROLES_ALL, scoped: true },
   // Audit and tokens
   { op: 'GET /audit', suite: 'api', path: `${V}/audit`, roles: OVERSIGHT },
   { op: 'GET /tokens', suite: 'api', path: `${V}/tokens`, roles: ['admin'] },

@@ -9,3 +9,4 @@ export * from './verdicts.js';
 export * from './campaigns.js';
 export * from './settings.js';
 export * from './sign-in.js';
+export * from './resources.js';
