@@ -11,6 +11,7 @@ import { departments, endpoints, endpointState, systemPolicies, systems } from '
 import { intArray, rowsOf } from '../db/sql.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 import { hostOf } from '../../probes/host.js';
+import { attachResourceEvidence } from './resources-evidence.js';
 
 /**
  * The evidence loader: fills `SystemEvidence` (reports/evidence.ts) for every system, or the given ones,
@@ -316,7 +317,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
   const endMs = end.getTime();
   const before = (d: Date | null | undefined): d is Date => !!d && d.getTime() < endMs;
 
-  return systemRows.map((s) => {
+  const out = systemRows.map((s) => {
     const sysEps = eps.get(s.id) ?? [];
     const endpointFacts: EndpointFacts[] = sysEps.map((e) => ({ url: e.url, role: e.role }));
 
@@ -411,4 +412,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });
+  // Cloud resources (issue 12): their own step file.
+  await attachResourceEvidence(db, out, { asOf, policy, ...(ids ? { systemIds: ids } : {}) });
+  return out;
 }
