@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import { cloudResources, RESOURCE_KINDS, systems, type ResourceKind } from '../db/schema/index.js';
 import { rowErrors, type ImportRowError } from '../inventory/import/index.js';
 import { parseDate } from '../inventory/spreadsheet.js';
-import { readSheet, RowReader, type SheetColumn } from './sheet.js';
+import { isCalendarDay, readSheet, RowReader, type SheetColumn } from './sheet.js';
 
 /**
  * Import of the 政务云 resource ledger (资源台账), .xlsx or .csv with Chinese headers: all rows or none, like
@@ -104,6 +104,10 @@ export async function importLedger(db: Db, actor: Actor, input: { bytes: Uint8Ar
         const date = (key: 'since' | 'until') => {
           const d = parseDate(r.cell(key));
           if (!d.ok) r.fail(key, d.message);
+          else if (d.value !== null && !isCalendarDay(d.value)) {
+            r.fail(key, `${d.value} is not a calendar day`);
+            return null;
+          }
           return d.ok ? d.value : null;
         };
         const since = date('since');

@@ -6,7 +6,7 @@ import { cloudResources } from '../db/schema/index.js';
 import { rowErrors, type ImportRowError } from '../inventory/import/index.js';
 import { parseDate } from '../inventory/spreadsheet.js';
 import { upsertUtilisation, type UtilisationRow } from './service.js';
-import { readSheet, RowReader, type SheetColumn } from './sheet.js';
+import { isCalendarDay, readSheet, RowReader, type SheetColumn } from './sheet.js';
 
 /**
  * Import of the cloud's monitoring export (one row per resource and day) into resource_utilisation: all
@@ -58,7 +58,8 @@ export async function importMonitoring(db: Db, actor: Actor, input: { bytes: Uin
         const d = parseDate(r.cell('date'));
         if (!d.ok) r.fail('date', d.message);
         else if (d.value === null) r.fail('date', 'required: the day (YYYY-MM-DD)');
-        const day = d.ok ? d.value : null;
+        else if (!isCalendarDay(d.value)) r.fail('date', `${d.value} is not a calendar day`);
+        const day = d.ok && d.value !== null && isCalendarDay(d.value) ? d.value : null;
         if (externalId && day) {
           const key = `${externalId}|${day}`;
           if (seen.has(key)) r.fail('date', `${externalId} on ${day} is also in row ${seen.get(key)}: one row per resource and day`);

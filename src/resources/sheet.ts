@@ -139,3 +139,9 @@ export class RowReader<K extends string> {
     return v;
   }
 }
+
+/** A `YYYY-MM-DD` that names a real calendar day (the shared date reader checks only the shape). */
+export function isCalendarDay(d: string): boolean {
+  const t = new Date(`${d}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+}

@@ -56,7 +56,7 @@ export function openMetrics(profiles: ResourceProfile[], first: Day, days: numbe
   const cumulative = (rate: (day: number) => number) => (ts: number) => {
     const elapsed = ts - t0;
     const full = Math.floor(elapsed / 86400);
-    let v = 1e6;
+    let v = 1e12;
     for (let d = 0; d < full; d++) v += rate(d) * 86400;
     if (full < days) v += rate(full) * (elapsed - full * 86400);
     return Math.round(v * 1000) / 1000;

@@ -258,6 +258,13 @@ describe('resources: a Prometheus that is down, slow or answers garbage', () => 
     expect(days.find((d) => d.date === '2026-10-06')!.missingReason).toMatch(/^connect_failed: /);
   }, 60_000);
 
+  it('a Prometheus the target policy refuses: blocked_by_policy, never a request', async () => {
+    mode = 'garbage';
+    const settings = { ...settingsFor(base, 2000), policy: createTargetPolicy({ deny: '127.0.0.0/8' }) };
+    const s = await pullUtilisation(t.database.db, cliPrincipal(), settings, { days: ['2026-10-07'], now });
+    expect(s).toMatchObject({ stored: 0, missing: 1, reasons: { blocked_by_policy: 1 } });
+  }, 60_000);
+
   it('a resource whose days are all missing evidence is never idle', async () => {
     mode = 'garbage';
     const days = Array.from({ length: 30 }, (_, i) => addDays('2026-09-07', i));
