@@ -100,7 +100,7 @@ async function main() {
       for (let from = 0; from < RESOURCES; from += perFile) {
         const lines = [header];
         for (let i = from; i < Math.min(RESOURCES, from + perFile); i++) {
-          const idle = i % 3 === 0;
+          const idle = (i % Math.ceil(RESOURCES / 4)) % 3 === 0; // a third of the systems have only idle resources
           for (let d = 0; d < DAYS; d++) lines.push(`${id(i)},${addDays(LAST, -d)},${idle ? 1 : 30},${idle ? 3 : 55},${idle ? 4 : 80},${idle ? 10 : 50},${idle ? 1000 : 9e8},${idle ? 1000 : 3e8}`);
         }
         await importMonitoring(db, actor, { bytes: Buffer.from(lines.join('\n')), fileName: `mon-${from}.csv`, now });

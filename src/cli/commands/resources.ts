@@ -60,7 +60,7 @@ async function runImport<S extends { errors: ImportRowError[]; errorCount: numbe
 export const resourcesImportCommand: Command = {
   words: ['resources', 'import'],
   usage: 'xuncha resources import FILE [--dry-run] [--json]',
-  summary: 'import the government-cloud resource ledger (资源台账, .xlsx or .csv): all rows or none',
+  summary: 'import the 政务云 resource ledger (资源台账, .xlsx/.csv): all rows or none',
   args: [{ name: '<file>', description: 'an .xlsx or .csv ledger with Chinese headers (资源ID, 资源类型, 系统编码, vCPU, 内存(GB), 存储(GB)…)' }],
   options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
   optionHelp: { 'dry-run': 'check every row and write nothing', json: 'print the summary and row errors as JSON' },
@@ -80,7 +80,7 @@ export const resourcesImportCommand: Command = {
 export const resourcesImportMonitoringCommand: Command = {
   words: ['resources', 'import-monitoring'],
   usage: 'xuncha resources import-monitoring FILE [--dry-run] [--json]',
-  summary: 'import the cloud monitoring export (one row per resource and day); the same day replaces',
+  summary: 'import the cloud monitoring export (a row per resource and day)',
   args: [{ name: '<file>', description: 'an .xlsx or .csv export (资源ID, 日期, CPU平均利用率, CPU P95, CPU最大利用率, 内存利用率, 入流量, 出流量)' }],
   options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
   optionHelp: { 'dry-run': 'check every row and write nothing', json: 'print the summary and row errors as JSON' },
@@ -98,7 +98,7 @@ export const resourcesImportMonitoringCommand: Command = {
 export const resourcesPullCommand: Command = {
   words: ['resources', 'pull'],
   usage: 'xuncha resources pull [--day YYYY-MM-DD]… [--days N] [--json]',
-  summary: 'pull daily utilisation from Prometheus (RESOURCES_PROMETHEUS_URL); failures are recorded as missing evidence',
+  summary: 'pull daily utilisation from Prometheus (RESOURCES_PROMETHEUS_URL)',
   options: { day: { type: 'string', multiple: true }, days: { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: { day: 'a local day to pull (repeatable)', days: 'the last N complete days (default 1: yesterday)', json: 'print the summary as JSON' },
   async run({ positionals, values }, ctx) {
