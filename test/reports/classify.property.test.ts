@@ -96,6 +96,8 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
       duplicate: rare(10),
       mlps: fc.constantFrom(null, 2, 3),
       ipv6: fc.constantFrom(null, 'ready', 'partial', 'no_ipv6'),
+      // Cloud resources (issue 12): one VM, busy every Nth day, missing every Mth, with `days` of evidence.
+      vm: fc.option(fc.record({ busyEvery: fc.constantFrom(0, 2, 10, 40), days: fc.constantFrom(20, 45, 100), missingEvery: fc.constantFrom(0, 3, 15) }), { nil: null }),
     })
     .map((g): SystemEvidence => {
       const probeDays: ProbeDay[] = [];
@@ -136,6 +138,24 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
         duplicates: g.duplicate ? { of: ['SYS-2'] } : null,
         ipv6: g.ipv6 ? { grade: g.ipv6 as 'ready', measuredOn: asOf } : null,
         tls: g.tlsValidTo ? { validTo: g.tlsValidTo } : null,
+        resources: g.vm
+          ? {
+              resources: [
+                {
+                  externalId: 'vm-1',
+                  kind: 'vm',
+                  vcpu: 2,
+                  memoryGb: 4,
+                  storageGb: 40,
+                  days: Array.from({ length: g.vm.days }, (_, i) =>
+                    g.vm!.missingEvery && i % g.vm!.missingEvery === 1
+                      ? { day: addDays(asOf, -i), cpuP95: null, netBytes: null, missing: 'timeout' }
+                      : { day: addDays(asOf, -i), cpuP95: g.vm!.busyEvery && i % g.vm!.busyEvery === 0 ? 50 : 2, netBytes: 1000 },
+                  ),
+                },
+              ],
+            }
+          : null,
       };
     });
 }
