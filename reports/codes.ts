@@ -33,6 +33,8 @@ export const REASON_CODES = [
   // site inspection (issue 11): portals' sections, from the national website inspection indicators
   'sections_stale',
   'blank_sections',
+  // Cloud resources (issue 12): reports/rules/resources-idle.ts
+  'resources_idle',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

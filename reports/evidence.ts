@@ -1,6 +1,7 @@
 import type { InspectionDay } from './inspection-rule.js';
 import type { SiteInspectionEvidence } from './inspection/scorecard.js';
 import type { Day } from './dates.js';
+import type { ResourceEvidence } from './resources.js';
 import type {
   Deployment,
   EndpointRole,
@@ -49,6 +50,8 @@ export interface SystemEvidence {
   inspection?: InspectionDay[] | null;
   /** Site inspection rollups of the portal (sections, links, wording), for `sections_stale`, `blank_sections` and the link/wording flags. */
   siteInspection?: SiteInspectionEvidence | null;
+  /** Cloud resources of the system and their daily utilisation (`resources_idle`); absent or empty: none known. */
+  resources?: ResourceEvidence | null;
 }
 
 export interface ProberEvidence {

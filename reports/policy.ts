@@ -149,6 +149,27 @@ export const policySchema = z
       })
       .prefault({}),
 
+    /**
+     * Idle cloud resources (国办发〔2017〕39号 "所占用资源长期处于空闲状态"; no Chinese document gives numbers).
+     * Anchors: AWS Trusted Advisor "Low Utilization Amazon EC2 Instances" (daily CPU ≤ 10% and network I/O
+     * ≤ 5 MB on 4+ of the last 14 days); Azure Advisor "right-size or shut down underutilized virtual
+     * machines" (CPU ≤ 5% by default, configurable 5–20%, network < 2% over 7 days). Ours: stricter on CPU
+     * (the day's p95, not its average) and longer (26 of 30 days).
+     */
+    resources: z
+      .strictObject({
+        /** A resource-day is idle when its CPU p95 (percent) is at most this … */
+        idleCpuP95Max: z.number().min(0).max(100).default(5),
+        /** … and its network in + out is at most this many bytes (5 MB = 5 × 2^20). */
+        idleNetworkBytesMax: z.number().min(0).default(5 * 1024 * 1024),
+        /** A resource is idle when idle on at least `minIdleDays` of the last `windowDays` days (missing days are not idle). */
+        windowDays: days(30, 366),
+        minIdleDays: days(26, 366),
+        /** Every judged resource idle in each window of the last this-many days, and no usage in them → zombie. */
+        zombieDays: days(90),
+      })
+      .prefault({}),
+
     findings: z
       .strictObject({
         /** Days a department has to answer a notified finding. */
@@ -159,6 +180,9 @@ export const policySchema = z
       .prefault({}),
   })
   .superRefine((p, ctx) => {
+    if (p.resources.minIdleDays > p.resources.windowDays) {
+      ctx.addIssue({ code: 'custom', path: ['resources', 'minIdleDays'], message: 'must not exceed resources.windowDays' });
+    }
     if (p.probes.minDays > p.probes.evidenceWindowDays) {
       ctx.addIssue({ code: 'custom', path: ['probes', 'minDays'], message: 'must not exceed probes.evidenceWindowDays' });
     }

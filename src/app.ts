@@ -17,6 +17,7 @@ import { docsRoutes } from './routes/docs.js';
 import { findingRoutes } from './routes/findings.js';
 import { policyRoutes } from './routes/policies.js';
 import { reportRoutes } from './routes/reports.js';
+import { resourceRoutes } from './routes/resources.js';
 import { systemRoutes } from './routes/systems.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { inventoryIoRoutes } from './routes/inventory-io.js';
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', findingRoutes);
   api.route('/', reportRoutes);
   api.route('/', inspectionRoutes);
+  api.route('/', resourceRoutes);
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.doc31('/openapi.json', {

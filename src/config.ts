@@ -46,6 +46,22 @@ export const configSchema = z.object({
   BACKUP_KEEP: intFrom(1, 1000).default(7),
   /** When campaign and finding reminders go out; empty disables. */
   REMINDER_CRON: z.string().default('0 9 * * *'),
+  // Cloud resource utilisation pulled from Prometheus (issue 12); unset URL: no pull.
+  /** Base URL of the Prometheus holding the cloud's node_exporter series, e.g. http://10.0.0.9:9090. */
+  RESOURCES_PROMETHEUS_URL: z.string().url().optional(),
+  /** PromQL per figure; `{externalId}` (and `{name}`) stand for the resource's. Defaults: node_exporter series with instance = the resource id. */
+  RESOURCES_PROMQL_CPU: z.string().min(1).optional(),
+  RESOURCES_PROMQL_MEM: z.string().min(1).optional(),
+  RESOURCES_PROMQL_NET_IN: z.string().min(1).optional(),
+  RESOURCES_PROMQL_NET_OUT: z.string().min(1).optional(),
+  RESOURCES_PROMQL_DISK_READ: z.string().min(1).optional(),
+  RESOURCES_PROMQL_DISK_WRITE: z.string().min(1).optional(),
+  /** Seconds between the points of a day's query_range (300: 288 points a day). */
+  RESOURCES_PROMETHEUS_STEP_SECONDS: intFrom(15, 3600).default(300),
+  /** Per query_range request; a slower Prometheus makes the day missing evidence (never idle). */
+  RESOURCES_PROMETHEUS_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
+  /** When the server pulls the last three local days (cron, TZ); empty disables. Only with RESOURCES_PROMETHEUS_URL. */
+  RESOURCES_PULL_CRON: z.string().default('15 1 * * *'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -57,7 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) continue;
-    if (v === '' && k !== 'SWEEP_CRON' && k !== 'REMINDER_CRON' && k !== 'PORTAL_CRON') continue;
+    if (v === '' && k !== 'SWEEP_CRON' && k !== 'REMINDER_CRON' && k !== 'PORTAL_CRON' && k !== 'RESOURCES_PULL_CRON') continue;
     cleaned[k] = v;
   }
   const parsed = configSchema.safeParse(cleaned);

@@ -2,6 +2,7 @@ import { canonicalJson, compareCodeUnits, sha256Hex, type JsonValue } from '../c
 import { FLAG_CODES, REASON_CODES, STATUSES, type FlagCode, type Status } from '../codes.js';
 import { addDays, addMonthsToMonth, assertDay, assertMonth, monthOf, type Day, type Month } from '../dates.js';
 import { progressOf } from '../findings.js';
+import { buildResourcesReport, type ResourcesReport } from '../resources-report.js';
 import type { MonthHistoryPoint, MonthlyReportInput, ReportDepartment, ReportFinding, SnapshotReason, SystemMonthSnapshot } from './input.js';
 
 /**
@@ -35,6 +36,8 @@ export interface MonthlyReport {
   requirements: Requirements;
   /** 12 months ending with the reported month, oldest first. */
   history: HistoryPoint[];
+  /** 云资源利用率 (issue 12); null when the input carries no cloud resources. */
+  resources: ResourcesReport | null;
 }
 
 export interface InspectionTable {
@@ -171,6 +174,7 @@ export function canonicalInput(input: MonthlyReportInput): MonthlyReportInput {
     previousSystems: sortByCode(input.previousSystems).map(snap),
     history: [...input.history].sort((a, b) => compareCodeUnits(a.month, b.month)),
     findings: [...input.findings].sort((a, b) => compareCodeUnits(a.id, b.id)),
+    ...(input.resources ? { resources: { resources: [...input.resources.resources].sort((a, b) => compareCodeUnits(a.externalId, b.externalId)) } } : {}),
   };
 }
 
@@ -365,6 +369,7 @@ export function buildMonthlyReport(raw: MonthlyReportInput): MonthlyReport {
     inspection: inspectionTable(current, previous, hasPrevious, (code) => units.regionOf(code)),
     requirements: { rectifyBy, recheckOn, items },
     history: buildHistory(input, month, now, before),
+    resources: input.resources ? buildResourcesReport(input.resources, month, { ref: (c) => units.ref(c), regionOf: (c) => units.regionOf(c) }) : null,
   };
 }
 

@@ -3,6 +3,7 @@ import { formatPercent } from '../classify.js';
 import { FLAG_CODES, type FlagCode, type Status } from '../codes.js';
 import type { Day, Month } from '../dates.js';
 import type { SnapshotReason } from './input.js';
+import { resourcesSection } from '../resources-document.js';
 import type { Figure, MonthlyReport, ProblemSystem, RateFigure, RequirementItem, UnitCount, UnitRef, UnitRow } from './build.js';
 
 /**
@@ -20,7 +21,7 @@ export interface ReportDocument {
 }
 
 export interface ReportSection {
-  id: 'overview' | 'problems' | 'requirements' | 'appendix';
+  id: 'overview' | 'problems' | 'requirements' | 'appendix' | 'resources';
   heading: string;
   blocks: Block[];
 }
@@ -47,7 +48,7 @@ export interface Column {
 
 export interface TableBlock {
   kind: 'table';
-  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history' | 'inspection';
+  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history' | 'inspection' | 'resource_departments' | 'resource_regions' | 'resource_history' | 'reclaimable' | 'orphan_resources';
   caption: string;
   /** Short name for a spreadsheet tab (≤ 31 characters). */
   sheetName: string;
@@ -67,7 +68,7 @@ export interface ChartSeries {
 
 export interface ChartBlock {
   kind: 'chart';
-  id: 'status_trend' | 'rate_trend';
+  id: 'status_trend' | 'rate_trend' | 'resource_trend';
   type: 'stacked_bars' | 'lines';
   title: string;
   categories: string[];
@@ -188,7 +189,14 @@ export function localizeReport(report: MonthlyReport, lang: Lang): ReportDocumen
       { label: t(lang, 'report.meta.policy_version'), value: m.policyVersion },
       { label: t(lang, 'report.meta.inputs_hash'), value: m.inputsHash },
     ],
-    sections: [overviewSection(report, lang, p), problemsSection(report, lang), requirementsSection(report, lang), appendixSection(report, lang)],
+    sections: [
+      overviewSection(report, lang, p),
+      problemsSection(report, lang),
+      requirementsSection(report, lang),
+      // 云资源利用率 (issue 12): only when the report carries cloud resources.
+      ...(report.resources ? [resourcesSection(report.resources, lang)] : []),
+      appendixSection(report, lang),
+    ],
     footer: t(lang, 'report.footer', { asOf: formatDay(m.asOf, lang), policyVersion: m.policyVersion, hash: m.inputsHash.slice(0, 16) }),
   };
 }

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../canonical.js';
 import type { DepartmentKind, DepartmentLevel, Deployment, FlagCode, Ipv6Grade, Lifecycle, Network, ReasonCode, Status } from '../codes.js';
 import type { Day, Month } from '../dates.js';
+import type { ResourceReportInput } from '../resources-report.js';
 import type { AnswerKind, FindingState } from '../findings.js';
 import type { MessageKey, MessageParams } from '../../i18n/index.js';
 
@@ -46,6 +47,8 @@ export interface MonthlyReportInput {
   findings: ReportFinding[];
   /** 三、工作要求 deadlines. Defaults: rectifyBy = asOf + 30 days; recheckOn = the day after rectifyBy. */
   requirements?: { rectifyBy?: Day | null; recheckOn?: Day | null } | null;
+  /** Cloud resources and their monthly utilisation, for the 云资源利用率 section (issue 12); absent: no section. */
+  resources?: ResourceReportInput | null;
 }
 
 export interface ReportDepartment {

@@ -46,7 +46,8 @@ function setValue(cell: ExcelJS.Cell, c: Cell): void {
     return;
   }
   cell.value = c.v;
-  cell.numFmt = c.t === 'pct' ? FMT.pct : FMT.int;
+  // Resource figures (vCPU, GB) carry decimals: shown with them, counts stay whole.
+  cell.numFmt = c.t === 'pct' ? FMT.pct : Number.isInteger(c.v) ? FMT.int : '0.0#';
 }
 
 function setDelta(cell: ExcelJS.Cell, c: Cell): void {

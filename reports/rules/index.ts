@@ -8,11 +8,12 @@ import { contentRule } from './content.js';
 import { duplicateRule } from './duplicate.js';
 import { ownershipRule } from './ownership.js';
 import { probeRule } from './probe.js';
+import { resourcesIdleRule } from './resources-idle.js';
 import { sectionsRule } from './sections.js';
 import type { VerdictRule } from './types.js';
 import { usageRule } from './usage.js';
 
-export const RULES: readonly VerdictRule[] = [probeRule, usageRule, contentRule, ownershipRule, certRule, duplicateRule, sectionsRule];
+export const RULES: readonly VerdictRule[] = [probeRule, usageRule, contentRule, ownershipRule, certRule, duplicateRule, sectionsRule, resourcesIdleRule];
 
 export { answeredProbes, contentUnchangedSince, formatPercent, prepare, reason } from './context.js';
 export type { Ctx, Flag, FlagCtx, FlagRule, JsonObject, Life, Message, Reason, VerdictRule } from './types.js';

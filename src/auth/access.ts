@@ -32,6 +32,11 @@ export const PERMISSIONS = {
   webhooks: { roles: ops, what: 'manage notification webhooks' },
   // site inspection (issue 11)
   'sections.manage': { roles: ops, what: 'register, correct and type the sections of a portal' },
+  // Cloud resources (issue 12): department tokens see and change only their own systems' resources.
+  'resources.read': { roles: everyone, what: 'read cloud resources and their utilisation' },
+  'resources.write': { roles: ['admin', 'auditor', 'department'], what: 'register cloud resources and push their utilisation' },
+  'resources.import': { roles: ops, what: 'import the government-cloud resource ledger and monitoring exports' },
+  'resources.pull': { roles: ops, what: 'pull resource utilisation from Prometheus' },
 } as const satisfies Record<string, { roles: readonly Role[]; what: string }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import { migrateCommand, serveCommand, tokenCreateCommand } from './commands/cor
 import { inventoryCommands } from './commands/inventory.js';
 import { verdictCommands } from './commands/verdicts.js';
 import { backupCommands } from './commands/backup.js';
+import { resourceCommands } from './commands/resources.js';
 
 /** Every CLI command, in the order `xuncha --help` lists them. */
-export const commands: Command[] = [serveCommand, migrateCommand, tokenCreateCommand, ...inventoryCommands, sweepCommand, usageImportLogCommand, ...verdictCommands, ...backupCommands];
+export const commands: Command[] = [serveCommand, migrateCommand, tokenCreateCommand, ...inventoryCommands, sweepCommand, usageImportLogCommand, ...verdictCommands, ...backupCommands, ...resourceCommands];

@@ -14,6 +14,8 @@ import type { Database } from '../db/client.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
 import cron from 'node-cron';
+import { pullSettingsFromConfig } from '../resources/pull-config.js';
+import { scheduleResourcePull } from '../resources/schedule.js';
 import { everyMinutes } from '../sweeps/portal-cadence.js';
 import { ConfigError } from '../config.js';
 import { createServiceMetrics } from '../metrics.js';
@@ -64,7 +66,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   if (config.PORTAL_CRON && everyMinutes(config.PORTAL_CRON) === null && !cron.validate(config.PORTAL_CRON)) {
     throw new ConfigError(`invalid environment variable PORTAL_CRON: "${config.PORTAL_CRON}" is neither a cron expression nor "@every Nm" (1–1440 minutes)`);
   }
-  for (const name of ['SWEEP_CRON', 'REMINDER_CRON', 'BACKUP_CRON'] as const) {
+  for (const name of ['SWEEP_CRON', 'REMINDER_CRON', 'BACKUP_CRON', 'RESOURCES_PULL_CRON'] as const) {
     if (config[name] && !cron.validate(config[name])) throw new ConfigError(`invalid environment variable ${name}: "${config[name]}" is not a cron expression`);
   }
   const probeDeps = probeDepsFromConfig(config);
@@ -104,6 +106,9 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     sweeps.startBackground({ cron: config.SWEEP_CRON || undefined, portalCron: config.PORTAL_CRON || undefined });
     const reminders = config.REMINDER_CRON ? scheduleReminders(database.db, { cron: config.REMINDER_CRON, timeZone: config.TZ, baseUrl: config.PUBLIC_URL, log: logger }) : undefined;
     const backups = config.BACKUP_CRON ? scheduleBackups(database, config, logger) : undefined;
+    // Cloud resource utilisation from Prometheus (issue 12), only when RESOURCES_PROMETHEUS_URL is set.
+    const pullSettings = pullSettingsFromConfig(config);
+    const resourcePull = pullSettings && config.RESOURCES_PULL_CRON ? scheduleResourcePull(database.db, pullSettings, { cron: config.RESOURCES_PULL_CRON, timeZone: config.TZ, log: logger }) : undefined;
     const app = createApp({
       db: database.db,
       logger,
@@ -138,6 +143,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await reminders?.stop();
         await backups?.stop();
+        await resourcePull?.stop();
         await sweeps.stop();
         await database.close();
       })());

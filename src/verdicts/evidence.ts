@@ -9,9 +9,10 @@ import { loadEndpoints, loadSystems, systemFacts } from './evidence/inventory.js
 import { ipv6Evidence, loadIpv6History, tlsEvidence } from './evidence/ipv6-tls.js';
 import { loadProbeDays } from './evidence/probe-days.js';
 import { loadProber } from './evidence/prober.js';
+import { loadResourceEvidence } from './evidence/resources.js';
 import { evidenceScope } from './evidence/scope.js';
+import { loadSiteInspection } from './evidence/site-inspection.js';
 import { loadUsage } from './evidence/usage.js';
-import { loadSiteInspection } from './inspection-evidence.js';
 
 export { EXTENDED_PROBE_DAYS, probeWindowDays, usageSegments } from './evidence/windows.js';
 
@@ -28,7 +29,9 @@ export { EXTENDED_PROBE_DAYS, probeWindowDays, usageSegments } from './evidence/
  *  6. the IPv6 grade (from its history for a past day) and the certificate — ipv6-tls.ts;
  *  7. what stopped our probes (challenge vendors, our own address) — prober.ts;
  *  8. portal visits per day for the inspection rule — inspection.ts;
- *  9. ownership from campaign items (src/campaigns/evidence.ts).
+ *  9. ownership from campaign items (src/campaigns/evidence.ts);
+ * 10. sections, links and wording of portals — site-inspection.ts;
+ * 11. cloud resources and their daily utilisation — resources.ts.
  *
  * Rows after `asOf` are left out. endpoint_state holds only the latest state: for a past `asOf`, the
  * IPv6 grade comes from its history (ipv6_changes) as of that day's end; the certificate and sitemap
@@ -65,7 +68,7 @@ export async function loadEvidence(db: Db, opts: EvidenceOptions): Promise<Syste
 export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise<LoadedSystem[]> {
   if (opts.systemIds && opts.systemIds.length === 0) return [];
   const scope = evidenceScope(opts);
-  const [systemRows, endpoints, probeDays, content, usage, campaignFacts, prober, ipv6History, inspection] = await Promise.all([
+  const [systemRows, endpoints, probeDays, content, usage, campaignFacts, prober, ipv6History, inspection, resources] = await Promise.all([
     loadSystems(db, scope),
     loadEndpoints(db, scope),
     loadProbeDays(db, scope),
@@ -75,9 +78,10 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
     loadProber(db, scope),
     loadIpv6History(db, scope),
     loadInspectionDays(db, scope),
+    loadResourceEvidence(db, { asOf: scope.asOf, policy: scope.policy, ...(scope.ids ? { systemIds: scope.ids } : {}) }),
   ]);
   const ownership = ownershipFromItems(campaignFacts, scope.asOf, scope.tz);
-  // 10. sections, links and wording of portals (the national inspection) — inspection-evidence.ts.
+  // 10. sections, links and wording of portals (the national inspection) — site-inspection.ts (it reads step 8's visits).
   const siteInspection = await loadSiteInspection(db, { systemIds: scope.ids, asOf: scope.asOf, policy: scope.policy, visits: inspection });
 
   return systemRows.map((s) => {
@@ -106,6 +110,7 @@ export async function loadSystemEvidence(db: Db, opts: EvidenceOptions): Promise
       },
       inspection: inspection.get(s.id) ?? [],
       siteInspection: siteInspection.get(s.id) ?? null,
+      ...(resources.has(s.id) ? { resources: resources.get(s.id)! } : {}),
     };
     return { systemId: s.id, departmentId: s.departmentId, departmentPath: s.deptPath, statusAt: s.statusAt, evidence };
   });

@@ -6,7 +6,7 @@ import type { Policy } from '../../reports/policy.js';
 import type { Day } from '../../reports/dates.js';
 import type { Db } from '../db/client.js';
 import { intArray, rowsOf } from '../db/sql.js';
-import { loadSiteInspection } from './inspection-evidence.js';
+import { loadSiteInspection } from './evidence/site-inspection.js';
 
 /**
  * One step of the monthly loader (issue 11): each portal's failed veto items of the national website

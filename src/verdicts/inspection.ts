@@ -9,7 +9,7 @@ import { inspectionSections, SECTION_TYPES } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { scopedSystem } from '../inventory/systems.js';
 import { rowsOf } from '../db/sql.js';
-import { loadSiteInspection } from './inspection-evidence.js';
+import { loadSiteInspection } from './evidence/site-inspection.js';
 import { activePolicy } from './policies.js';
 
 /**

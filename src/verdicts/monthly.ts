@@ -29,6 +29,7 @@ import { rowsOf } from '../db/sql.js';
 import { classify } from '../../reports/classify.js';
 import type { Policy } from '../../reports/policy.js';
 import { loadSystemEvidence } from './evidence.js';
+import { loadResourceReportInput } from '../resources/report.js';
 import { DEFAULT_TIME_ZONE, endOfDay, localDay } from '../../probes/time.js';
 
 /**
@@ -265,7 +266,14 @@ export async function loadMonthlyInput(db: Db, month: Month, asOf: Day, dataStar
     previousSystems,
     history: trendPoints,
     findings: findingsList,
+    // 云资源利用率 (issue 12): absent when the ledger is empty.
+    ...(await resourcesInput(db, month, asOf, policy)),
   };
+}
+
+async function resourcesInput(db: Db, month: Month, asOf: Day, policy: Policy): Promise<{ resources?: NonNullable<MonthlyReportInput['resources']> }> {
+  const resources = await loadResourceReportInput(db, month, asOf, policy);
+  return resources ? { resources } : {};
 }
 
 /** Month-end snapshot of the given systems: latest verdict up to `asOf` and the month's availability. */

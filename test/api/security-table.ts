@@ -55,6 +55,12 @@ export const SECURITY_TABLE: SecurityRow[] = [
   { op: 'GET /systems/{code}/sections', suite: 'api', path: `${V}/systems/LS-PORTAL/sections`, roles: ROLES_ALL, scoped: true },
   { op: 'POST /systems/{code}/sections', suite: 'api', path: `${V}/systems/LS-PORTAL/sections`, body: { url: 'https://www.lanshan.gov.cn/tzgg/', name: '通知公告', type: 'notice_policy' }, roles: OPS, scoped: true },
   { op: 'PATCH /systems/{code}/sections/{id}', suite: 'api', path: `${V}/systems/LS-PORTAL/sections/999999`, body: { type: 'dynamic' }, roles: OPS, scoped: true },
+  // Cloud resources (issue 12): LS-PORTAL is 兰山区's; the POST registers (then updates) SEC-R1 on it
+  { op: 'GET /systems/{code}/resources', suite: 'api', path: `${V}/systems/LS-PORTAL/resources`, roles: ROLES_ALL, scoped: true },
+  { op: 'POST /systems/{code}/resources', suite: 'api', path: `${V}/systems/LS-PORTAL/resources`, body: { kind: 'vm', externalId: 'SEC-R1', vcpu: 2, memoryGb: 4, storageGb: 40 }, roles: WRITERS, scoped: true },
+  { op: 'GET /resources', suite: 'api', path: `${V}/resources?orphans=true`, roles: ROLES_ALL },
+  { op: 'POST /resources/{externalId}/utilisation', suite: 'api', path: `${V}/resources/SEC-R1/utilisation`, body: [{ date: '2026-11-01', cpuAvg: 1, cpuP95: 2, cpuMax: 3, memPct: 10, netInBytes: 1, netOutBytes: 1 }], roles: WRITERS, scoped: true },
+  { op: 'GET /resources/{externalId}/utilisation', suite: 'api', path: `${V}/resources/SEC-R1/utilisation`, roles: ROLES_ALL, scoped: true },
   // Audit and tokens
   { op: 'GET /audit', suite: 'api', path: `${V}/audit`, roles: OVERSIGHT },
   { op: 'GET /tokens', suite: 'api', path: `${V}/tokens`, roles: ['admin'] },

@@ -112,6 +112,8 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
       ipv6: fc.constantFrom(null, 'ready', 'partial', 'no_ipv6'),
       // site inspection (issue 11): stale and blank sections of a portal
       site: fc.option(fc.record({ stale: fc.integer({ min: 0, max: 8 }), blank: fc.integer({ min: 0, max: 8 }) }), { nil: null }),
+      // Cloud resources (issue 12): one VM, busy every Nth day, missing every Mth, with `days` of evidence.
+      vm: fc.option(fc.record({ busyEvery: fc.constantFrom(0, 2, 10, 40), days: fc.constantFrom(20, 45, 100), missingEvery: fc.constantFrom(0, 3, 15) }), { nil: null }),
     })
     .map((g): SystemEvidence => {
       const probeDays: ProbeDay[] = [];
@@ -153,6 +155,24 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
         ipv6: g.ipv6 ? { grade: g.ipv6 as 'ready', measuredOn: asOf } : null,
         tls: g.tlsValidTo ? { validTo: g.tlsValidTo } : null,
         siteInspection: g.site ? siteEvidence(asOf, g.site.stale, g.site.blank) : null,
+        resources: g.vm
+          ? {
+              resources: [
+                {
+                  externalId: 'vm-1',
+                  kind: 'vm',
+                  vcpu: 2,
+                  memoryGb: 4,
+                  storageGb: 40,
+                  days: Array.from({ length: g.vm.days }, (_, i) =>
+                    g.vm!.missingEvery && i % g.vm!.missingEvery === 1
+                      ? { day: addDays(asOf, -i), cpuP95: null, netBytes: null, missing: 'timeout' }
+                      : { day: addDays(asOf, -i), cpuP95: g.vm!.busyEvery && i % g.vm!.busyEvery === 0 ? 50 : 2, netBytes: 1000 },
+                  ),
+                },
+              ],
+            }
+          : null,
       };
     });
 }

@@ -21,4 +21,7 @@ export async function smallInventory(t: TestApp): Promise<void> {
     const res = await t.call('POST', '/api/v1/systems', { body });
     if (res.status !== 201) throw new Error(`seed system ${body.code}: ${res.status} ${await res.text()}`);
   }
+  // Cloud resources (issue 12): one VM of 兰山区's portal, for the security table's resource rows.
+  const res = await t.call('POST', '/api/v1/systems/LS-PORTAL/resources', { body: { kind: 'vm', externalId: 'SEC-R1', vcpu: 2, memoryGb: 4, storageGb: 40 } });
+  if (res.status !== 201) throw new Error(`seed resource SEC-R1: ${res.status} ${await res.text()}`);
 }

@@ -12,3 +12,4 @@ export * from './sign-in.js';
 export * from './sessions.js';
 export * from './inspection.js';
 export * from './versions.js';
+export * from './resources.js';

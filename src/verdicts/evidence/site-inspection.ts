@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { addDays, type Day } from '../../reports/dates.js';
-import type { InspectionDay } from '../../reports/inspection-rule.js';
-import type { SectionState, SiteDay, SiteInspectionEvidence } from '../../reports/inspection/scorecard.js';
-import type { Policy } from '../../reports/policy.js';
-import type { Db } from '../db/client.js';
-import { rowsOf, intArray } from '../db/sql.js';
+import { addDays, type Day } from '../../../reports/dates.js';
+import type { InspectionDay } from '../../../reports/inspection-rule.js';
+import type { SectionState, SiteDay, SiteInspectionEvidence } from '../../../reports/inspection/scorecard.js';
+import type { Policy } from '../../../reports/policy.js';
+import type { Db } from '../../db/client.js';
+import { rowsOf, intArray } from '../../db/sql.js';
 
 /**
  * Evidence of the site inspection (issue 11), one step of the evidence loader: each portal's site days
