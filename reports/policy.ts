@@ -15,7 +15,7 @@ const severity = (def: (typeof SEVERITIES)[number]) => z.enum(SEVERITIES).defaul
 
 export const policySchema = z
   .strictObject({
-    /** Recorded with every verdict and report, e.g. `2026-11-default`. */
+    /** Recorded with every verdict and report, e.g. `2026-12-default`. */
     version: z.string().trim().min(1, 'required').max(64),
 
     probes: z
@@ -252,7 +252,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export const DEFAULT_POLICY_VERSION = '2026-11-default';
+/** 2026-12: the site inspection (`siteInspection`) and idle cloud resources (`resources`) sections. */
+export const DEFAULT_POLICY_VERSION = '2026-12-default';
 
 /** The default policy of shared/policy.md. */
 export const defaultPolicy: Policy = policyOrThrow({ version: DEFAULT_POLICY_VERSION });

@@ -91,7 +91,7 @@ export const SECURITY_TABLE: SecurityRow[] = [
   // Policies (finding 1 is DEAD's, in 兰山区's 教体局; FLAKY is 兰山区's own)
   { op: 'GET /policies', suite: 'verdicts', path: `${V}/policies`, roles: ROLES_ALL },
   { op: 'POST /policies', suite: 'verdicts', path: `${V}/policies`, body: { version: 'sec-1' }, roles: OPS },
-  { op: 'POST /policies/{version}/activate', suite: 'verdicts', path: `${V}/policies/2026-11-default/activate`, roles: OPS },
+  { op: 'POST /policies/{version}/activate', suite: 'verdicts', path: `${V}/policies/2026-12-default/activate`, roles: OPS },
   { op: 'GET /systems/{code}/policy', suite: 'verdicts', path: `${V}/systems/FLAKY/policy`, roles: ROLES_ALL, scoped: true },
   { op: 'PUT /systems/{code}/policy', suite: 'verdicts', path: `${V}/systems/FLAKY/policy`, body: { season: 'tax_filing' }, roles: OPS, scoped: true },
   // Findings

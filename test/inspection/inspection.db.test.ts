@@ -67,7 +67,7 @@ describe.each(backends)('the site inspection on %s', (backend) => {
 
     const f = await card('FRESH');
     expect(f.result).toEqual({ site_unreachable: 'unmeasured', homepage_not_updated: 'pass', sections_not_updated: 'pass', blank_sections: 'pass', serious_errors: 'pass' });
-    expect(f.items.every((i) => i.policyVersion === '2026-11-default')).toBe(true);
+    expect(f.items.every((i) => i.policyVersion === '2026-12-default')).toBe(true);
     // 适老化 (informational): the 关怀版 entry exists and opens; one homepage image of two has alt text.
     expect((f as unknown as { accessibility: Record<string, unknown> }).accessibility).toMatchObject({ images: 2, imagesWithAlt: 1, altShare: 0.5, careEntry: { found: true, opens: true } });
 

@@ -21,7 +21,7 @@ describe('classify: verdicts', () => {
     expect(c.reasons).toEqual([]);
     expect(c.flags).toEqual([]);
     expect(c.gaps).toEqual([]);
-    expect(c.policyVersion).toBe('2026-11-default');
+    expect(c.policyVersion).toBe('2026-12-default');
     expect(c.judged).toBe(true);
   });
 

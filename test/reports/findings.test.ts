@@ -41,7 +41,7 @@ function apply(f: Finding, ...actions: FindingAction[]): Finding {
 
 describe('findings: state machine', () => {
   it('opens only for zombie and semi-zombie verdicts', () => {
-    expect(opened()).toMatchObject({ status: 'open', verdict: 'zombie', reasonCodes: ['unreachable'], policyVersion: '2026-11-default', deadline: null });
+    expect(opened()).toMatchObject({ status: 'open', verdict: 'zombie', reasonCodes: ['unreachable'], policyVersion: '2026-12-default', deadline: null });
     expect(openFinding('F-2', 'LY-DSJ', classify(healthy(), defaultPolicy, AS_OF), AS_OF)).toBeNull();
   });
 
@@ -170,7 +170,7 @@ describe('findings: evidence pack', () => {
     systemCode: 'LY-DSJ-001',
     findingId: 'F-1',
     asOf: AS_OF,
-    policyVersion: '2026-11-default',
+    policyVersion: '2026-12-default',
     classification: zombie,
     probeSamples: [
       { at: '2026-11-30T02:00:03Z', url: 'https://a.linyi.gov.cn/', outcome: 'connect_timeout', ms: 15000 },

@@ -100,7 +100,7 @@ export function monthlyInput(overrides: Partial<MonthlyReportInput> = {}): Month
   return {
     month: '2026-11',
     asOf: '2026-11-30',
-    policyVersion: '2026-11-default',
+    policyVersion: '2026-12-default',
     generatedFrom: { classificationRun: 'run-2026-11-30', sweepIds: ['s-101', 's-102'] },
     issuer: '临沂市大数据局',
     departments,

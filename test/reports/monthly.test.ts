@@ -112,7 +112,7 @@ describe('monthly report: figures', () => {
   });
 
   it('records the policy version and the inputs hash', () => {
-    expect(report.meta.policyVersion).toBe('2026-11-default');
+    expect(report.meta.policyVersion).toBe('2026-12-default');
     expect(report.meta.inputsHash).toBe(inputsHash(monthlyInput()));
     expect(report.meta.inputsHash).toMatch(/^[0-9a-f]{64}$/);
     expect(inputsHash(monthlyInput({ policyVersion: 'other' }))).not.toBe(report.meta.inputsHash);
@@ -167,7 +167,7 @@ describe('monthly report: HTML', () => {
     expect(html).toContain('IPv6支持率71.4%，较上月提高14.3个百分点');
     expect(html).toContain('已办结2项（本月2项），整改中2项，逾期2项');
     expect(html).toContain('专项小组将于2027年1月10日组织复查');
-    expect(html).toContain('2026-11-default');
+    expect(html).toContain('2026-12-default');
     expect(html).toContain(report.meta.inputsHash);
     expect(html).not.toMatch(/\{[a-zA-Z]+\}/);
   });

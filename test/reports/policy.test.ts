@@ -3,7 +3,7 @@ import { defaultPolicy, parsePolicy, policyOrThrow, PolicyError } from '../../re
 
 describe('policy', () => {
   it('the default policy is the table of shared/policy.md', () => {
-    expect(defaultPolicy.version).toBe('2026-11-default');
+    expect(defaultPolicy.version).toBe('2026-12-default');
     expect(defaultPolicy.zombie).toEqual({ unreachableDays: 30, dnsGoneDays: 7, noUsageDays: 90, noContentChangeDays: 180 });
     expect(defaultPolicy.semiZombie).toMatchObject({
       availabilityMin: 0.95,

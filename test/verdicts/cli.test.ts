@@ -41,7 +41,7 @@ describe('xuncha classify and xuncha report monthly on the embedded database', (
     const past = await runCli(['classify', '--as-of', monthEnd(lastMonth), '--json'], env);
     expect(past.code, past.stderr).toBe(0);
     const pastRun = JSON.parse(past.stdout);
-    expect(pastRun).toMatchObject({ asOf: monthEnd(lastMonth), policyVersion: '2026-11-default' });
+    expect(pastRun).toMatchObject({ asOf: monthEnd(lastMonth), policyVersion: '2026-12-default' });
     // A past day is report-only: its verdicts are printed, nothing is written.
     expect(pastRun).toMatchObject({ recorded: false, changed: 0, findingsOpened: 0 });
     expect(pastRun.items).toHaveLength(pastRun.systems);

@@ -33,7 +33,7 @@ describe.each(backends)('monthly report on %s', (backend) => {
 
   it('loads the month-end input from status history and the probe rollups', async () => {
     const { input } = await monthlyReportInput(t.database.db, '2026-10', { now: NOW, timeZone: TZ });
-    expect(input).toMatchObject({ month: '2026-10', asOf: '2026-10-31', policyVersion: '2026-11-default', availabilityMin: 0.95 });
+    expect(input).toMatchObject({ month: '2026-10', asOf: '2026-10-31', policyVersion: '2026-12-default', availabilityMin: 0.95 });
     const by = Object.fromEntries(input.systems.map((s) => [s.code, s]));
     expect(Object.keys(by).sort()).toEqual(['ALIVE', 'DEAD', 'FLAKY', 'GONE', 'NEW', 'ORPHAN', 'QUIET']);
     // DEAD had been down since 10-01: a zombie at the end of October, still active at the end of September.
@@ -95,7 +95,7 @@ describe.each(backends)('monthly report on %s', (backend) => {
 
     const json = JSON.parse(await (await get('month=2026-10&format=json')).text());
     const report = json.report;
-    expect(report.meta).toMatchObject({ month: '2026-10', asOf: '2026-10-31', policyVersion: '2026-11-default', hasPrevious: true, inputsHash: [...hashes][0] });
+    expect(report.meta).toMatchObject({ month: '2026-10', asOf: '2026-10-31', policyVersion: '2026-12-default', hasPrevious: true, inputsHash: [...hashes][0] });
     expect(report.overview.systems.now).toBe(7);
     expect(report.overview.cloud).toMatchObject({ numerator: 1, denominator: 2, rate: 0.5 });
     expect(report.overview.zombie.now).toBeGreaterThanOrEqual(2);
