@@ -1,9 +1,9 @@
 import type { Child, FC } from 'hono/jsx';
 import type { Principal } from '../../auth/tokens.js';
-import type { Lang, T } from '../i18n.js';
+import { label, type Lang, type T } from '../i18n.js';
 import { Notice } from '../layout.js';
 
-/** Pieces the workbench pages share (import, findings, campaigns, reports, tokens). */
+/** Pieces the pages share: the props every signed-in page gets, filters, error summaries, facts, outcome tables. */
 
 /** What every signed-in page gets from its route. */
 export interface Common {
@@ -74,4 +74,27 @@ export const Pager: FC<{ t: T; base: string; filters: Record<string, string | un
       </a>
     ) : null}
   </nav>
+);
+
+/** Probe results counted by outcome, each outcome by its label; anything but `ok` is marked bad. */
+export const OutcomeTable: FC<{ t: T; id: string; caption?: string; counts: Array<[string, number]> }> = ({ t, id, caption, counts }) => (
+  <table id={id}>
+    {caption ? <caption>{caption}</caption> : null}
+    <thead>
+      <tr>
+        <th scope="col">{t('ui.overview.sweep.outcome')}</th>
+        <th scope="col" class="num">
+          {t('ui.overview.sweep.count')}
+        </th>
+      </tr>
+    </thead>
+    <tbody>
+      {counts.map(([o, n]) => (
+        <tr data-outcome={o}>
+          <td class={o === 'ok' ? '' : 'bad'}>{label(t, 'ui.outcome', o)}</td>
+          <td class="num">{n}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
 );

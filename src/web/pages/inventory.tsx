@@ -1,18 +1,10 @@
 import type { FC } from 'hono/jsx';
-import type { Principal } from '../../auth/tokens.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../../db/schema/enums.js';
 import type { InventorySort, InventoryTable } from '../../inventory/inventory-table.js';
 import type { UiKey } from '../../../i18n/ui-zh.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtPct, fmtTime, Notice, Page } from '../layout.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import { Select, type Common } from './components.js';
 
 export interface InventoryFilters {
   department?: string;
@@ -38,20 +30,6 @@ export function inventoryQuery(f: Partial<InventoryFilters>, extra: Record<strin
   const s = p.toString();
   return s ? `?${s}` : '';
 }
-
-const Select: FC<{ t: T; id: string; name: string; label: string; value?: string; options: Array<{ value: string; label: string }> }> = (p) => (
-  <div class="field">
-    <label for={p.id}>{p.label}</label>
-    <select id={p.id} name={p.name}>
-      <option value="">{p.t('ui.filter.any')}</option>
-      {p.options.map((o) => (
-        <option value={o.value} selected={o.value === p.value}>
-          {o.label}
-        </option>
-      ))}
-    </select>
-  </div>
-);
 
 /** Page numbers around the current one, with the first and last, and gaps as null. */
 export function pageList(page: number, pages: number): Array<number | null> {

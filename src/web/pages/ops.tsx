@@ -4,14 +4,7 @@ import { REPORT_FORMATS } from '../../../reports/monthly/index.js';
 import type { FindingDto } from '../../verdicts/findings.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtTime, Hidden, Notice, Page } from '../layout.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import type { Common } from './components.js';
 
 export const LoginPage: FC<{ t: T; lang: Lang; here: string; csrf: string; next: string; message?: { kind: 'ok' | 'error' | 'warn'; text: string } }> = ({ t, lang, here, csrf, next, message }) => (
   <Page t={t} lang={lang} title={t('ui.login.title')} here={here}>

@@ -1,18 +1,10 @@
 import type { FC } from 'hono/jsx';
-import type { Principal } from '../../auth/tokens.js';
 import type { Overview, RateSeries } from '../../verdicts/overview.js';
 import type { UiKey } from '../../../i18n/ui-zh.js';
 import { Sparkline } from '../chart.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtPct, fmtTime, Page } from '../layout.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import { OutcomeTable, type Common } from './components.js';
 
 export function countChange(t: T, now: number, previous: number | null): string {
   if (previous === null) return t('ui.change.none');
@@ -193,24 +185,7 @@ export const OverviewPage: FC<Common & { data: Overview }> = ({ t, lang, here, p
               {s.status === 'running' ? t('ui.overview.sweep.running') : ''} <a href={`/sweeps/${s.id}`}>{t('ui.overview.sweep.open')}</a>
             </p>
             {failures.length ? (
-              <table id="sweep-failures">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('ui.overview.sweep.outcome')}</th>
-                    <th scope="col" class="num">
-                      {t('ui.overview.sweep.count')}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {failures.map(([o, n]) => (
-                    <tr data-outcome={o}>
-                      <td class="bad">{label(t, 'ui.outcome', o)}</td>
-                      <td class="num">{n}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <OutcomeTable t={t} id="sweep-failures" counts={failures} />
             ) : null}
           </>
         ) : (

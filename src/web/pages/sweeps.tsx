@@ -1,5 +1,4 @@
 import type { FC } from 'hono/jsx';
-import type { Principal } from '../../auth/tokens.js';
 import { DEPLOYMENTS, LIFECYCLES, SYSTEM_STATUSES } from '../../db/schema/enums.js';
 import type { SweepSummary } from '../../sweeps/history.js';
 import type { SweepProgress } from '../../sweeps/queue.js';
@@ -7,14 +6,7 @@ import type { SweepKind } from '../../sweeps/types.js';
 import type { UiKey } from '../../../i18n/ui-zh.js';
 import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtTime, Hidden, Notice, Page } from '../layout.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import { OutcomeTable, Select, type Common } from './components.js';
 
 export interface SweepForm {
   scope: 'all' | 'filter' | 'selected';
@@ -27,20 +19,6 @@ export interface SweepForm {
 }
 
 const kindLabel = (t: T, k: string) => t(`ui.sweeps.kind.${k}` as UiKey);
-
-const FilterSelect: FC<{ t: T; id: string; name: string; label: string; value?: string; options: Array<{ value: string; label: string }> }> = (p) => (
-  <div class="field">
-    <label for={p.id}>{p.label}</label>
-    <select id={p.id} name={p.name}>
-      <option value="">{p.t('ui.filter.any')}</option>
-      {p.options.map((o) => (
-        <option value={o.value} selected={o.value === p.value}>
-          {o.label}
-        </option>
-      ))}
-    </select>
-  </div>
-);
 
 export const SweepsPage: FC<
   Common & {
@@ -66,7 +44,7 @@ export const SweepsPage: FC<
           ))}
         </div>
         <div class="row">
-          <FilterSelect
+          <Select
             t={t}
             id="s-department"
             name="department"
@@ -74,9 +52,9 @@ export const SweepsPage: FC<
             value={form.department}
             options={departments.map((d) => ({ value: d.code, label: `${'\u3000'.repeat(Math.max(0, d.path.split('/').filter(Boolean).length - 1))}${d.name}` }))}
           />
-          <FilterSelect t={t} id="s-lifecycle" name="lifecycle" label={t('ui.filter.lifecycle')} value={form.lifecycle} options={LIFECYCLES.map((v) => ({ value: v, label: label(t, 'ui.lifecycle', v) }))} />
-          <FilterSelect t={t} id="s-deployment" name="deployment" label={t('ui.filter.deployment')} value={form.deployment} options={DEPLOYMENTS.map((v) => ({ value: v, label: label(t, 'ui.deployment', v) }))} />
-          <FilterSelect t={t} id="s-status" name="status" label={t('ui.filter.status')} value={form.status} options={SYSTEM_STATUSES.map((v) => ({ value: v, label: label(t, 'ui.status', v) }))} />
+          <Select t={t} id="s-lifecycle" name="lifecycle" label={t('ui.filter.lifecycle')} value={form.lifecycle} options={LIFECYCLES.map((v) => ({ value: v, label: label(t, 'ui.lifecycle', v) }))} />
+          <Select t={t} id="s-deployment" name="deployment" label={t('ui.filter.deployment')} value={form.deployment} options={DEPLOYMENTS.map((v) => ({ value: v, label: label(t, 'ui.deployment', v) }))} />
+          <Select t={t} id="s-status" name="status" label={t('ui.filter.status')} value={form.status} options={SYSTEM_STATUSES.map((v) => ({ value: v, label: label(t, 'ui.status', v) }))} />
         </div>
         <div class="field">
           <label for="s-systems">{t('ui.sweeps.systems')}</label>
@@ -177,25 +155,7 @@ export const SweepProgressPanel: FC<{ t: T; lang: Lang; p: SweepProgress }> = ({
         <p>{t('ui.sweeps.finished', { seconds: p.seconds ?? '—' })}</p>
       )}
       {outcomes.length ? (
-        <table id="sweep-outcomes">
-          <caption>{t('ui.sweeps.outcomes')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('ui.overview.sweep.outcome')}</th>
-              <th scope="col" class="num">
-                {t('ui.overview.sweep.count')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {outcomes.map(([o, n]) => (
-              <tr data-outcome={o}>
-                <td class={o === 'ok' ? '' : 'bad'}>{label(t, 'ui.outcome', o)}</td>
-                <td class="num">{n}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <OutcomeTable t={t} id="sweep-outcomes" caption={t('ui.sweeps.outcomes')} counts={outcomes} />
       ) : null}
     </section>
   );

@@ -1,5 +1,4 @@
 import type { FC } from 'hono/jsx';
-import type { Principal } from '../../auth/tokens.js';
 import { BUILT_BY, DEPLOYMENTS, LIFECYCLES, NETWORKS, USER_SCOPES } from '../../db/schema/enums.js';
 import type { EvidenceGap } from '../../../reports/classify.js';
 import { reasonText } from '../../../reports/monthly/index.js';
@@ -15,14 +14,7 @@ import { label, type Lang, type T } from '../i18n.js';
 import { Badge, fmtPct, fmtTime, Hidden, Notice, Page, SafeLink } from '../layout.js';
 import type { InspectionDto } from '../../verdicts/inspection.js';
 import { InspectionSection } from './inspection.js';
-
-interface Common {
-  t: T;
-  lang: Lang;
-  here: string;
-  principal: Principal;
-  csrf: string;
-}
+import { Fact, type Common } from './components.js';
 
 export type SystemFormValues = Record<string, string>;
 
@@ -63,13 +55,6 @@ export interface SystemPageProps extends Common {
   /** The website inspection scorecard of a portal (none for other systems). */
   inspection?: InspectionDto | null;
 }
-
-const Fact: FC<{ name: string; value: string | number | null | undefined }> = ({ name, value }) => (
-  <>
-    <dt>{name}</dt>
-    <dd>{value === null || value === undefined || value === '' ? '—' : String(value)}</dd>
-  </>
-);
 
 function yesNo(t: T, v: unknown): string {
   return v === true ? t('ui.yes') : v === false ? t('ui.no') : t('ui.unknown');
