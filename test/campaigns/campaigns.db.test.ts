@@ -268,7 +268,7 @@ describe.each(backends)('ownership campaigns on %s', (backend) => {
         expect(html).toContain(`href="#to_${edu}"`);
       }
       const { html } = await b.submit(path, path, { ...OFFICIAL, [`action_${edu}`]: 'transfer', [`to_${edu}`]: '999999' });
-      expect(html).toContain('no department with code 999999');
+      expect(html).toContain('找不到部门“999999”'); // the confirm page speaks Chinese (ui.confirm.error.unknownTarget)
       expect((await transferRows(t)).length).toBe(before);
       expect(await itemStates(t, id)).toMatchObject({ 'LS-EDU': 'pending' });
     });

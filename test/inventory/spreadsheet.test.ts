@@ -54,7 +54,12 @@ describe('inventory spreadsheet columns and values', () => {
     expect(value(parseEnum('builtBy', '县级'))).toBe('county');
     expect(value(parseEnum('userScope', '跨部门'))).toBe('cross_department');
     expect(value(parseEnum('lifecycle', null))).toBeNull();
-    expect(parseEnum('lifecycle', '在线')).toEqual({ ok: false, message: '"在线" is not one of 规划中、建设中、运行中、下线中、已下线' });
+    expect(parseEnum('lifecycle', '在线')).toEqual({
+      ok: false,
+      message: '"在线" is not one of 规划中、建设中、运行中、下线中、已下线',
+      key: 'import.enum',
+      params: { value: '在线', allowed: '规划中、建设中、运行中、下线中、已下线' },
+    });
     expect(value(parseBool('是'))).toBe(true);
     expect(value(parseBool('否'))).toBe(false);
     expect(value(parseBool(true))).toBe(true);

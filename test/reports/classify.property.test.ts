@@ -111,9 +111,9 @@ function evidenceArb(asOf: Day): fc.Arbitrary<SystemEvidence> {
       mlps: fc.constantFrom(null, 2, 3),
       ipv6: fc.constantFrom(null, 'ready', 'partial', 'no_ipv6'),
       // site inspection (issue 11): stale and blank sections of a portal
-      site: fc.option(fc.record({ stale: fc.integer({ min: 0, max: 8 }), blank: fc.integer({ min: 0, max: 8 }) }), { nil: null }),
+      site: fc.option(fc.record({ stale: fc.integer({ min: 0, max: 8 }), blank: fc.integer({ min: 0, max: 8 }) }), { nil: null, freq: 2 }),
       // Cloud resources (issue 12): one VM, busy every Nth day, missing every Mth, with `days` of evidence.
-      vm: fc.option(fc.record({ busyEvery: fc.constantFrom(0, 2, 10, 40), days: fc.constantFrom(20, 45, 100), missingEvery: fc.constantFrom(0, 3, 15) }), { nil: null }),
+      vm: fc.option(fc.record({ busyEvery: fc.constantFrom(0, 2, 10, 40), days: fc.constantFrom(20, 45, 100), missingEvery: fc.constantFrom(0, 3, 15) }), { nil: null, freq: 2 }),
     })
     .map((g): SystemEvidence => {
       const probeDays: ProbeDay[] = [];

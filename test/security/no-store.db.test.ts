@@ -18,6 +18,10 @@ const MASKED = {
   'POST /webhooks': 'the robot URL comes back with its key/access_token masked',
   'GET /webhooks': 'the same masked URL',
 } as Record<string, string>;
+/** Operations whose field only looks like a secret by its name. */
+const NOT_SECRET = {
+  'GET /systems/{code}/inspection': 'its `links` are the link-check figures and broken links of a public portal',
+} as Record<string, string>;
 
 function secretFields(doc: any, schema: any, depth = 0): string[] {
   if (!schema || depth > 8) return [];
@@ -62,7 +66,7 @@ describe.each(backends)('Cache-Control: no-store on secrets on %s', (backend) =>
         if (fields.length || (/link/i.test(op.summary ?? '') && urls)) found.push(`${method.toUpperCase()} ${path}`);
       }
     }
-    const unlisted = found.filter((o) => !SECRET_OPERATIONS.includes(o) && !(o in MASKED));
+    const unlisted = found.filter((o) => !SECRET_OPERATIONS.includes(o) && !(o in MASKED) && !(o in NOT_SECRET));
     expect(unlisted, 'operations that seem to return a secret: add them to SECRET_OPERATIONS (and send no-store) or to MASKED').toEqual([]);
     for (const o of SECRET_OPERATIONS) expect(found, o).toContain(o);
   });

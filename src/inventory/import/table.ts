@@ -41,6 +41,12 @@ export interface HeaderLayout {
 }
 
 const HEADER_SEARCH_ROWS = 10;
+/**
+ * Unknown columns are ignored (序号, 备注, a department's own notes), but a sheet with more of them than this
+ * is not a systems sheet (the template has 30 columns): it is refused rather than answered with a list of
+ * thousands of ignored columns.
+ */
+export const MAX_IGNORED_COLUMNS = 100;
 
 function headerText(c: Cell): string {
   if (c === null) return '';
@@ -97,6 +103,12 @@ export function readHeader(table: RawTable): HeaderLayout {
       seenExtra.add(i);
       ignored.push(rowError(header.number, `(${table.columnName(i)})`, { key: 'import.column.headerless', params: { row: r.number } }));
     });
+  }
+  if (ignored.length > MAX_IGNORED_COLUMNS) {
+    throw new AppError(
+      'bad_request',
+      `the sheet has ${ignored.length} columns that are not inventory columns (at most ${MAX_IGNORED_COLUMNS} are ignored): it does not look like a systems sheet; use the template`,
+    );
   }
   let fatal = false;
   const required: Array<[ColumnKey, ColumnKey?]> = [['code'], ['name'], ['departmentCode', 'departmentName']];
