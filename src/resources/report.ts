@@ -5,6 +5,7 @@ import { resourceIdleness, type ResourceDay } from '../../reports/resources.js';
 import type { ResourceReportInput, ResourceReportRow } from '../../reports/resources-report.js';
 import type { Db } from '../db/client.js';
 import { rowsOf } from '../db/sql.js';
+import { resourceFactsOf } from '../verdicts/evidence/resources.js';
 
 /**
  * The monthly report's cloud resources (issue 12): every resource allocated in the 12 months ending with
@@ -58,17 +59,7 @@ export async function loadResourceReportInput(db: Db, month: Month, asOf: Day, p
   return {
     resources: resources.map((r) => {
       const id = Number(r.id);
-      const facts = {
-        externalId: String(r.external_id),
-        kind: String(r.kind),
-        vcpu: Number(r.vcpu),
-        memoryGb: Number(r.memory_gb),
-        storageGb: Number(r.storage_gb),
-        monthlyCost: r.monthly_cost === null ? null : Number(r.monthly_cost),
-        since: (r.since as string | null) ?? null,
-        until: (r.until as string | null) ?? null,
-        days: daysOf.get(id) ?? [],
-      };
+      const facts = resourceFactsOf(r, daysOf.get(id) ?? []);
       const idle = resourceIdleness(facts, policy, asOf);
       return {
         externalId: facts.externalId,

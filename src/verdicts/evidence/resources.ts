@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { addDays, type Day } from '../../../reports/dates.js';
 import type { Policy } from '../../../reports/policy.js';
-import type { ResourceEvidence, ResourceFacts } from '../../../reports/resources.js';
+import type { ResourceDay, ResourceEvidence, ResourceFacts } from '../../../reports/resources.js';
 import type { Db } from '../../db/client.js';
 import { intArray, rowsOf } from '../../db/sql.js';
 
@@ -9,6 +9,21 @@ import { intArray, rowsOf } from '../../db/sql.js';
  * Evidence step for `resources_idle` (issue 12): each system's cloud resources and their utilisation days
  * over the span the rule reads (every window of `resources.zombieDays`), in two set-based queries.
  */
+
+/** A `cloud_resources` row (snake_case columns, `since`/`until` as text) with its utilisation days. */
+export function resourceFactsOf(r: Record<string, unknown>, days: ResourceDay[]): ResourceFacts {
+  return {
+    externalId: String(r.external_id),
+    kind: String(r.kind),
+    vcpu: Number(r.vcpu),
+    memoryGb: Number(r.memory_gb),
+    storageGb: Number(r.storage_gb),
+    monthlyCost: r.monthly_cost === null ? null : Number(r.monthly_cost),
+    since: (r.since as string | null) ?? null,
+    until: (r.until as string | null) ?? null,
+    days,
+  };
+}
 
 /** Days of utilisation the rule can look at. */
 export function resourceWindowDays(policy: Policy): number {
@@ -29,17 +44,7 @@ export async function loadResourceEvidence(db: Db, opts: { asOf: Day; policy: Po
   if (!resourceRows.length) return out;
   const byId = new Map<number, ResourceFacts>();
   for (const r of resourceRows) {
-    const facts: ResourceFacts = {
-      externalId: String(r.external_id),
-      kind: String(r.kind),
-      vcpu: Number(r.vcpu),
-      memoryGb: Number(r.memory_gb),
-      storageGb: Number(r.storage_gb),
-      monthlyCost: r.monthly_cost === null ? null : Number(r.monthly_cost),
-      since: (r.since as string | null) ?? null,
-      until: (r.until as string | null) ?? null,
-      days: [],
-    };
+    const facts = resourceFactsOf(r, []);
     byId.set(Number(r.id), facts);
     const sys = Number(r.system_id);
     const ev = out.get(sys) ?? { resources: [] };
