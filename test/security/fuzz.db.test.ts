@@ -180,11 +180,6 @@ describe.each(backends)('fuzzed write bodies on %s', (backend) => {
     // Instance keys and the like are created on first use: use them once before the first digest.
     await t.call('GET', `/api/v1/campaigns/${ids.campaign}/links`);
     const doc = await (await t.call('GET', '/api/v1/openapi.json')).json();
-    if (process.env.FUZZ_TIMING) {
-      const d0 = Date.now();
-      for (let i = 0; i < 10; i++) await digest(t.database.db);
-      console.log('digest x10', Date.now() - d0, 'ms');
-    }
     ops = writeOperations(doc);
   }, 120_000);
   afterAll(async () => {
@@ -239,7 +234,6 @@ describe.each(backends)('fuzzed write bodies on %s', (backend) => {
       let baseline = await digest(db);
       let xid = await nextXid(db);
       let n = 0;
-      const started = Date.now();
       await fc.assert(
         fc.asyncProperty(bodies(op), fc.nat(), async (body, pick) => {
           n++;
@@ -279,7 +273,6 @@ describe.each(backends)('fuzzed write bodies on %s', (backend) => {
       expect(await digest(db), `${op.method} ${op.path}: the database after the run`).toBe(baseline);
       expect(n).toBeGreaterThanOrEqual(RUNS);
       fuzzed += n;
-      if (process.env.FUZZ_TIMING) console.log(op.method, op.path, n, Date.now() - started, 'ms');
     }
     expect(fuzzed).toBeGreaterThanOrEqual(RUNS * ops.length);
     // Prototype pollution would show on every object of this process.
