@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/entry/node.js';
+import { freePort } from '../support/ports.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ADMIN = 'metrics-test-admin-token-0123456789';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Asks again until `check` gives a value (each try is a real request; the limit only stops a hung run). */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, tries = 240): Promise<T> {

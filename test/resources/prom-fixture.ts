@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { addDays, type Day } from '../../reports/dates.js';
 import { startOfDay } from '../../probes/time.js';
+import { freePort } from '../support/ports.js';
 
 /**
  * A real Prometheus on loopback whose TSDB is backfilled (promtool tsdb create-blocks-from openmetrics)
@@ -24,16 +24,6 @@ export interface ResourceProfile {
 export const STEP = 900;
 export const TZ = 'Asia/Shanghai';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** OpenMetrics text for `days` days from `first`, samples every STEP seconds (the end of the last day included). */
 export function openMetrics(profiles: ResourceProfile[], first: Day, days: number): string {

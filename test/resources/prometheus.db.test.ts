@@ -14,7 +14,8 @@ import { importLedger } from '../../src/resources/ledger.js';
 import { loadSystemEvidence } from '../../src/verdicts/evidence.js';
 import { loadMonthlyInput } from '../../src/verdicts/monthly.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { freePort, openMetrics, startPrometheus, STEP, TZ, type ResourceProfile, type RunningPrometheus } from './prom-fixture.js';
+import { openMetrics, startPrometheus, STEP, TZ, type ResourceProfile, type RunningPrometheus } from './prom-fixture.js';
+import { freePort } from '../support/ports.js';
 
 // 45 days of node_exporter-style series in a real Prometheus (backfilled with promtool), pulled through the
 // policy-checked connector, judged by resources_idle and summed in the monthly report's 云资源利用率; every
