@@ -6,7 +6,7 @@ import { settings } from '../db/schema/index.js';
 /** `settings` key of the generated instance key, used when LINK_SECRET is not set. */
 export const LINK_SECRET_SETTING = 'link_secret';
 
-export type KeyPurpose = 'campaign-link' | 'link-csrf' | 'web-session' | 'web-csrf' | 'login-csrf';
+export type KeyPurpose = 'campaign-link' | 'link-csrf' | 'web-csrf' | 'login-csrf';
 
 /**
  * The instance key that signs department links and web sessions: LINK_SECRET when given (the entry passes
