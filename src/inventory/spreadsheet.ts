@@ -345,7 +345,12 @@ export function parseDate(c: Cell): Parsed<string | null> {
   const s = t.value.normalize('NFKC').trim();
   let m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
   if (!m) m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-  if (m) return ok(`${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`);
+  if (m) {
+    const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+    // A calendar day only: 2026-13-40 or 2026-02-30 is a typo to show, not a date to roll over.
+    const d = new Date(`${iso}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && isoDate(d) === iso ? ok(iso) : fail('import.date', { value: clip(t.value) });
+  }
   if (/^\d{5}(\.\d+)?$/.test(s)) return ok(fromSerial(Number(s)));
   return fail('import.date', { value: clip(t.value) });
 }

@@ -96,6 +96,8 @@ describe('inventory spreadsheet columns and values', () => {
     expect(value(parseDate('20190501'))).toBe('2019-05-01');
     expect(value(parseDate('2019-05-01 00:00:00'))).toBe('2019-05-01');
     expect(parseDate('去年').ok).toBe(false);
+    expect(value(parseDate('2024-02-29'))).toBe('2024-02-29');
+    for (const typo of ['2026-13-40', '2026-02-30', '2025-02-29', '2026年0月1日', '20261301']) expect(parseDate(typo).ok, typo).toBe(false);
   });
 
   it('splits several addresses and reads their roles', () => {
