@@ -28,16 +28,23 @@ export interface FieldError {
   /** JSON path such as `endpoints[0].url`, or for imports `row 12, 系统名称`. */
   path: string;
   message: string;
+  /** A stable code for the message, so pages and clients can word it in their own language. */
+  reason?: string;
+  /** What the message names (a department code, a line number), for the reader's own wording. */
+  params?: Record<string, string>;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly errors?: FieldError[];
-  constructor(code: ErrorCode, detail: string, errors?: FieldError[]) {
+  /** A stable code for `detail` where a page words it for people (see FieldError.reason). */
+  readonly reason?: string;
+  constructor(code: ErrorCode, detail: string, errors?: FieldError[], reason?: string) {
     super(detail);
     this.name = 'AppError';
     this.code = code;
     if (errors?.length) this.errors = errors;
+    if (reason) this.reason = reason;
   }
   get status(): number {
     return ERROR_STATUS[this.code];

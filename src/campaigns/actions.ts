@@ -3,7 +3,7 @@ import { requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { campaignDepartments, campaignItems, campaigns, departments, endpoints, missingSystemReports, systems, transfers } from '../db/schema/index.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, notFound, type FieldError } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
 import { findDepartment } from '../inventory/departments.js';
 import { updateSystem } from '../inventory/systems.js';
@@ -248,23 +248,24 @@ export async function applyDecisions(db: Db, ctx: LinkContext, official: Officia
     const items = await ownItems(tx, ctx, decisions.map((d) => d.systemId));
     // Validate everything before writing anything.
     const targets = new Map<number, { id: number; code: string; name: string }>();
-    const errors: Array<{ path: string; message: string }> = [];
+    const errors: FieldError[] = [];
     for (const d of decisions) {
       if (d.action === 'transfer') {
         const code = d.toDepartmentCode?.trim() ?? '';
         const path = `systems.${d.systemId}.toDepartmentCode`;
         if (!code) {
-          errors.push({ path, message: 'choose the department that takes the system over' });
+          errors.push({ path, message: 'choose the department that takes the system over', reason: 'choose_target' });
           continue;
         }
         const target = await findDepartment(tx, code);
-        if (!target) errors.push({ path, message: `no department with code ${code}` });
-        else if (target.id === ctx.department.id) errors.push({ path, message: 'the system already belongs to this department' });
-        else if (target.dissolvedOn) errors.push({ path, message: `${target.name} is dissolved; choose its successor` });
+        if (!target) errors.push({ path, message: `no department with code ${code}`, reason: 'unknown_target', params: { code } });
+        else if (target.id === ctx.department.id) errors.push({ path, message: 'the system already belongs to this department', reason: 'same_target' });
+        else if (target.dissolvedOn) errors.push({ path, message: `${target.name} is dissolved; choose its successor`, reason: 'dissolved_target', params: { name: target.name } });
         else targets.set(d.systemId, { id: target.id, code: target.code, name: target.name });
       }
       if ((d.action === 'retire' || d.action === 'disown') && !d.note?.trim()) {
-        errors.push({ path: `systems.${d.systemId}.note`, message: d.action === 'retire' ? 'say why the system should be retired' : 'say why the system is not yours' });
+        const path = `systems.${d.systemId}.note`;
+        errors.push(d.action === 'retire' ? { path, message: 'say why the system should be retired', reason: 'retire_why' } : { path, message: 'say why the system is not yours', reason: 'disown_why' });
       }
     }
     if (errors.length) throw new AppError('validation_failed', `${errors[0]!.message} (${errors[0]!.path})`, errors);
@@ -367,7 +368,7 @@ export async function decideTransfer(
         throw new AppError('forbidden', `transfer ${transferId} is not addressed to ${by.link.department.name}`);
       }
     }
-    if (t.state !== 'pending') throw new AppError('conflict', `transfer ${transferId} is already ${t.state}`);
+    if (t.state !== 'pending') throw new AppError('conflict', `transfer ${transferId} is already ${t.state}`, undefined, 'transfer_done');
     const [from] = await tx.select().from(departments).where(eq(departments.id, t.fromDepartmentId));
     const [to] = await tx.select().from(departments).where(eq(departments.id, t.toDepartmentId));
     const [sys] = await tx.select({ code: systems.code, departmentId: systems.departmentId }).from(systems).where(eq(systems.id, t.systemId));

@@ -8,7 +8,16 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string(),
     code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          reason: z.string().optional().openapi({ description: 'a stable code for the message, where one exists' }),
+          params: z.record(z.string(), z.string()).optional().openapi({ description: 'what the message names, for wording it' }),
+        }),
+      )
+      .optional(),
     requestId: z.string().optional(),
   })
   .openapi('Problem');

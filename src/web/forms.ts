@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Correction, Official } from '../campaigns/schemas.js';
 import { ENDPOINT_ROLES, type EndpointRole } from '../db/schema/enums.js';
-import { formatPath } from '../errors.js';
+import { formatPath, type FieldError } from '../errors.js';
 import type { LinkItem } from '../campaigns/actions.js';
 import { isHttps } from './i18n.js';
 import type { FormError } from './pages/confirm.js';
@@ -68,16 +68,18 @@ export function rememberedOfficial(c: Context): { name: string; phone: string } 
 }
 
 /** `url [role]` per line; a known URL keeps its role when none is given. */
-export function parseEndpointLines(text: string, current: LinkItem['endpoints']): { endpoints: Array<{ url: string; role: EndpointRole }>; errors: string[] } {
-  const errors: string[] = [];
+export function parseEndpointLines(text: string, current: LinkItem['endpoints']): { endpoints: Array<{ url: string; role: EndpointRole }>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
   const endpoints: Array<{ url: string; role: EndpointRole }> = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const parts = line.trim().split(/\s+/).filter(Boolean);
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const parts = raw.trim().split(/\s+/).filter(Boolean);
     if (!parts.length) return;
     const [url, role, ...rest] = parts as [string, string | undefined, ...string[]];
-    if (rest.length) errors.push(`line ${i + 1}: one address and at most one role`);
+    const line = String(i + 1);
+    if (rest.length) errors.push({ path: 'endpoints', message: `line ${line}: one address and at most one role`, reason: 'endpoint_line', params: { line } });
     if (role !== undefined && !(ENDPOINT_ROLES as readonly string[]).includes(role)) {
-      errors.push(`line ${i + 1}: role must be one of ${ENDPOINT_ROLES.join(', ')}`);
+      const roles = ENDPOINT_ROLES.join(', ');
+      errors.push({ path: 'endpoints', message: `line ${line}: role must be one of ${roles}`, reason: 'endpoint_role', params: { line, roles } });
       return;
     }
     const known = current.find((e) => e.url === url);

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignDepartments, missingSystemReports } from '../../src/db/schema/index.js';
+import { uiZh } from '../../i18n/ui-zh.js';
 import { backends } from '../support/db.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { csrfOf, FormClient, linksOf } from '../web/client.js';
@@ -261,11 +262,15 @@ describe.each(backends)('ownership campaigns on %s', (backend) => {
       const path = links.get('371302-JY')!;
       const edu = await systemId(t, 'LS-EDU');
       const before = (await transferRows(t)).length;
-      for (const to of ['999999', '', '371302-JY']) {
+      // Each refusal is worded in Chinese from its reason code, never the service's English.
+      const wording: Record<string, string> = { '999999': '找不到部门“999999”', '': uiZh['ui.confirm.error.chooseTarget'], '371302-JY': uiZh['ui.confirm.error.sameTarget'] };
+      for (const [to, said] of Object.entries(wording)) {
         const { res, html } = await b.submit(path, path, { ...OFFICIAL, [`action_${edu}`]: 'transfer', [`to_${edu}`]: to });
         expect(res.status, to).toBe(400);
         expect(html).toContain('role="alert"');
         expect(html).toContain(`href="#to_${edu}"`);
+        expect(html, to).toContain(said);
+        for (const english of ['no department with code', 'choose the department', 'already belongs']) expect(html, to).not.toContain(english);
       }
       const { html } = await b.submit(path, path, { ...OFFICIAL, [`action_${edu}`]: 'transfer', [`to_${edu}`]: '999999' });
       expect(html).toContain('找不到部门“999999”'); // the confirm page speaks Chinese (ui.confirm.error.unknownTarget)

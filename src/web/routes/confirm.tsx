@@ -76,28 +76,22 @@ const FIELD_LABELS: Record<string, UiKey> = {
   note: 'ui.confirm.note',
 };
 
-/**
- * The link service's answers to a department's form, in the reader's language. The service words them in
- * English for the API; the page knows each one.
- */
-const SERVICE_MESSAGES: Array<[RegExp, UiKey, (m: RegExpExecArray) => Record<string, string>]> = [
-  [/^choose the department that takes the system over$/, 'ui.confirm.error.chooseTarget', () => ({})],
-  [/^no department with code (.+)$/, 'ui.confirm.error.unknownTarget', (m) => ({ code: m[1]! })],
-  [/^the system already belongs to this department$/, 'ui.confirm.error.sameTarget', () => ({})],
-  [/^(.+) is dissolved; choose its successor$/, 'ui.confirm.error.dissolved', (m) => ({ name: m[1]! })],
-  [/^say why the system should be retired$/, 'ui.confirm.error.retireWhy', () => ({})],
-  [/^say why the system is not yours$/, 'ui.confirm.error.disownWhy', () => ({})],
-  [/^transfer \d+ is already (\w+)$/, 'ui.confirm.error.transferDone', () => ({})],
-  [/^line (\d+): one address and at most one role$/, 'ui.confirm.error.endpointLine', (m) => ({ line: m[1]! })],
-  [/^line (\d+): role must be one of (.+)$/, 'ui.confirm.error.endpointRole', (m) => ({ line: m[1]!, roles: m[2]! })],
-];
+/** The link service's refusals, in the reader's language: each carries a stable reason and what it names. */
+const SERVICE_MESSAGES: Record<string, UiKey> = {
+  choose_target: 'ui.confirm.error.chooseTarget',
+  unknown_target: 'ui.confirm.error.unknownTarget',
+  same_target: 'ui.confirm.error.sameTarget',
+  dissolved_target: 'ui.confirm.error.dissolved',
+  retire_why: 'ui.confirm.error.retireWhy',
+  disown_why: 'ui.confirm.error.disownWhy',
+  transfer_done: 'ui.confirm.error.transferDone',
+  endpoint_line: 'ui.confirm.error.endpointLine',
+  endpoint_role: 'ui.confirm.error.endpointRole',
+};
 
-function serviceMessage(t: T, message: string): string {
-  for (const [re, key, params] of SERVICE_MESSAGES) {
-    const m = re.exec(message);
-    if (m) return t(key, params(m));
-  }
-  return t('ui.confirm.error.other', { detail: message });
+function serviceMessage(t: T, e: { message: string; reason?: string; params?: Record<string, string> }): string {
+  const key = e.reason ? SERVICE_MESSAGES[e.reason] : undefined;
+  return key ? t(key, e.params ?? {}) : t('ui.confirm.error.other', { detail: e.message });
 }
 
 async function confirmPage(c: C, l: LinkView, extra: { errors?: FormError[]; values?: Record<string, string>; flash?: string } = {}, status = 200) {
@@ -152,7 +146,7 @@ async function answerError(c: C, l: LinkView, e: unknown, values: Record<string,
     return render(c, <ErrorPage t={l.t} lang={l.lang} here={l.base} message={l.t('ui.confirm.forbidden')} back={l.base} />, 403);
   }
   if (e instanceof AppError && (e.code === 'validation_failed' || e.code === 'bad_request' || e.code === 'conflict' || e.code === 'not_found')) {
-    const errors: FormError[] = e.errors?.length ? e.errors.map((x) => ({ field: field(x.path), message: serviceMessage(l.t, x.message) })) : [{ field: '', message: serviceMessage(l.t, e.message) }];
+    const errors: FormError[] = e.errors?.length ? e.errors.map((x) => ({ field: field(x.path), message: serviceMessage(l.t, x) })) : [{ field: '', message: serviceMessage(l.t, e) }];
     return confirmPage(c, l, { errors, values }, e.code === 'conflict' ? 409 : e.code === 'not_found' ? 404 : 400);
   }
   throw e;
@@ -266,7 +260,7 @@ confirmPages.post('/confirm/:token/systems/:id', async (c) => {
     await correctSystem(db, l.ctx, official.data!, systemId, patch.data!, values.alsoConfirm === '1', now());
   } catch (e) {
     if (e instanceof AppError && (e.code === 'validation_failed' || e.code === 'conflict' || e.code === 'bad_request')) {
-      const errs = e.errors?.length ? e.errors.map((x) => ({ field: correctionField(x.path), message: serviceMessage(l.t, x.message) })) : [{ field: '', message: serviceMessage(l.t, e.message) }];
+      const errs = e.errors?.length ? e.errors.map((x) => ({ field: correctionField(x.path), message: serviceMessage(l.t, x) })) : [{ field: '', message: serviceMessage(l.t, e) }];
       return correctPage(c, l, systemId, { errors: errs, values }, e.code === 'conflict' ? 409 : 400);
     }
     return answerError(c, l, e, values, () => '');
