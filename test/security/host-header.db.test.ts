@@ -82,12 +82,19 @@ describe.each(backends)('link addresses and the Host header on %s', (backend) =>
     expect(await withUrl.database.db.select().from(campaignDepartments)).toEqual(before);
   });
 
-  it('without PUBLIC_URL, the campaign page says so in Chinese and in English, with no link', async () => {
+  it('without PUBLIC_URL, the campaign page still shows the campaign and says in Chinese and English why there are no links', async () => {
     const b = new FormClient(withoutUrl);
     await b.login(ADMIN);
     const zh = await b.request('GET', `/campaigns/${campaignId}`, { headers: { host: 'evil.example' } });
-    expect(zh.res.status).toBe(409);
+    expect(zh.res.status).toBe(200);
     expect(zh.html).toContain('请管理员将 PUBLIC_URL 设置为本服务的访问地址');
+    expect(zh.html).toContain('id="h-links"');
+    expect(zh.html).toContain('id="campaign-progress"');
+    expect(zh.html).not.toContain('class="link-url"');
+    // The links sheet cannot be made either: that download answers 409 with the same words.
+    const sheet = await b.request('GET', `/campaigns/${campaignId}/links.xlsx`);
+    expect(sheet.res.status).toBe(409);
+    expect(sheet.html).toContain('PUBLIC_URL');
     expect(zh.html).not.toContain('/confirm/');
     const en = await b.request('GET', `/campaigns/${campaignId}?lang=en`, { headers: { host: 'evil.example' } });
     expect(en.html).toContain('the administrator must set PUBLIC_URL');

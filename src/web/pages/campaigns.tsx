@@ -132,8 +132,8 @@ const CountTable: FC<{ t: T; rows: CampaignProgress['byCounty'] }> = ({ t, rows 
 );
 
 export const CampaignPage: FC<
-  Common & { progress: CampaignProgress; links: CampaignLink[] | null; transfers: TransferDto[]; missing: MissingReportDto[]; flash?: string; scopeNames: Record<string, string> }
-> = ({ t, lang, here, principal, csrf, progress: p, links, transfers, missing, flash, scopeNames }) => {
+  Common & { progress: CampaignProgress; links: CampaignLink[] | null; linksBlocked?: boolean; transfers: TransferDto[]; missing: MissingReportDto[]; flash?: string; scopeNames: Record<string, string> }
+> = ({ t, lang, here, principal, csrf, progress: p, links, linksBlocked, transfers, missing, flash, scopeNames }) => {
   const ops = isOps(principal);
   const pending = transfers.filter((x) => x.state === 'pending');
   const scope = [...(p.scope.counties ?? []), ...(p.scope.departments ?? [])].map((code) => scopeNames[code] ?? code).join('、');
@@ -271,6 +271,12 @@ export const CampaignPage: FC<
         )}
       </section>
 
+      {ops && linksBlocked ? (
+        <section aria-labelledby="h-links">
+          <h2 id="h-links">{t('ui.campaign.links')}</h2>
+          <Notice kind="warn">{t('ui.error.publicUrlMissing')}</Notice>
+        </section>
+      ) : null}
       {ops && links ? (
         <section aria-labelledby="h-links">
           <h2 id="h-links">{t('ui.campaign.links')}</h2>

@@ -2,7 +2,7 @@ import { can } from '../../auth/access.js';
 import { campaignCreateSchema, campaignLinks, campaignProgress, closeCampaign, createCampaign, decideTransfer, listCampaigns, listMissingReports, listTransfers, rotateLink } from '../../campaigns/index.js';
 import { localDay } from '../../../probes/time.js';
 import { AppError } from '../../errors.js';
-import { publicBaseUrl } from '../../http/env.js';
+import { configuredBaseUrl, publicBaseUrl } from '../../http/env.js';
 import { countyOptions, departmentsByCode } from '../../inventory/departments.js';
 import { inLang, issueMessage } from '../../inventory/import/messages.js';
 import { campaignLinkRows, campaignLinksXlsx } from '../../campaigns/index.js';
@@ -87,7 +87,9 @@ campaignPages.get('/campaigns/:id', async (c) => {
   const id = campaignId(c);
   const progress = await campaignProgress(db, w.principal, id, now());
   const isOps = can(w.principal, 'campaigns.manage');
-  const links = isOps ? await campaignLinks(db, w.principal, keysFor(c), id, publicBaseUrl(c)) : null;
+  // Without PUBLIC_URL no link can be made, but the rest of the campaign (progress, transfers) still shows.
+  const base = configuredBaseUrl(c);
+  const links = isOps && base ? await campaignLinks(db, w.principal, keysFor(c), id, base) : null;
   const transfers = await listTransfers(db, w.principal, { campaignId: id });
   const missing = await listMissingReports(db, w.principal, id);
   const done = c.req.query('done');
@@ -105,7 +107,7 @@ campaignPages.get('/campaigns/:id', async (c) => {
   const codes = [...(progress.scope.counties ?? []), ...(progress.scope.departments ?? [])];
   const names = await departmentsByCode(db, codes);
   const scopeNames = Object.fromEntries([...names].map(([code, d]) => [code, d.name]));
-  return render(c, <CampaignPage {...w} progress={progress} links={links} transfers={transfers} missing={missing} flash={flash} scopeNames={scopeNames} />);
+  return render(c, <CampaignPage {...w} progress={progress} links={links} linksBlocked={isOps && !base} transfers={transfers} missing={missing} flash={flash} scopeNames={scopeNames} />);
 });
 
 /** The links of a campaign as a sheet (department, contact, link, deadline), for 政务微信 or mail. Ops only. */
