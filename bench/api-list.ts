@@ -171,7 +171,7 @@ console.log(`304s requests/s:        ${col((r) => Math.round(r.c304rps))}`);
 console.log(`floor p99 ms:           ${col((r) => r.floorP99)}`);
 console.log(`floor requests/s:       ${col((r) => Math.round(r.floorRps))}`);
 console.log(`server CPU µs/request:  200s ${col((r) => r.cpuUs)} | 304s ${col((r) => r.c304cpuUs)} | floor ${col((r) => r.floorCpuUs)}`);
-console.log(`ours/floor CPU/request: ${col((r) => r.cpuUs / r.floorCpuUs)}  (load-independent; judge changes by this on a shared machine)`);
+console.log(`ours/floor CPU/request: ${col((r) => r.cpuUs / r.floorCpuUs)}  (less load-dependent than latency, yet it still grows with contention)`);
 console.log(`ours/floor p99:         ${col((r) => r.p99 / Math.max(r.floorP99, 1))}  (aim ≤ 2×)`);
 console.log(`ours/floor requests/s:  ${col((r) => r.rps / r.floorRps)}  (aim ≥ 0.7×)`);
 const medianP99 = [...runs.map((r) => r.p99)].sort((a, b) => a - b)[Math.floor((runs.length - 1) / 2)]!;
