@@ -107,8 +107,10 @@ export function createApp(deps: AppDeps) {
 
   const api = router();
   const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BODY, onError: (c) => problemResponse(c as never, 'payload_too_large', `the body exceeds ${MAX_JSON_BODY} bytes`) });
-  // Spreadsheet uploads stream through their own, larger cap (IMPORT_BODY_LIMIT in the route).
-  api.use('*', (c, next) => (c.req.path === `${API_PREFIX}/imports` ? next() : jsonLimit(c, next)));
+  // Spreadsheet uploads stream through their own, larger cap (IMPORT_BODY_LIMIT in the route). GET and
+  // HEAD carry no body (fetch's Request has none for them), and asking for one would make the Node
+  // adapter build a whole undici Request per read.
+  api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === `${API_PREFIX}/imports` ? next() : jsonLimit(c, next)));
   api.use('*', async (c, next) => {
     if (c.req.path === `${API_PREFIX}/openapi.json`) return next();
     return requireAuth(c, next);

@@ -59,12 +59,19 @@ export const refuseNul: MiddlewareHandler<AppEnv> = async (c, next) => {
   const url = c.req.url;
   let path: string;
   let query: string;
-  try {
-    const u = new URL(url);
-    path = decodeURIComponent(u.pathname);
-    query = decodeURIComponent(u.search.replace(/\+/g, ' '));
-  } catch {
-    throw new AppError('bad_request', 'the request URL is not valid percent-encoded UTF-8');
+  if (!url.includes('%')) {
+    // Nothing percent-encoded (most requests): the URL is its own decoding, no parse needed.
+    const q = url.indexOf('?');
+    path = q < 0 ? url : url.slice(0, q);
+    query = q < 0 ? '' : url.slice(q);
+  } else {
+    try {
+      const u = new URL(url);
+      path = decodeURIComponent(u.pathname);
+      query = decodeURIComponent(u.search.replace(/\+/g, ' '));
+    } catch {
+      throw new AppError('bad_request', 'the request URL is not valid percent-encoded UTF-8');
+    }
   }
   if (path.includes(NUL)) throw new AppError('bad_request', 'the path holds a NUL character (U+0000)', [{ path: '(path)', message: 'must not contain U+0000' }]);
   if (query.includes(NUL)) throw new AppError('bad_request', 'the query holds a NUL character (U+0000)', [{ path: '(query)', message: 'must not contain U+0000' }]);

@@ -43,6 +43,16 @@ describe.each(backends)('NUL characters and huge ids on %s', (backend) => {
     await problem(await t.call('GET', '/api/v1/systems?q=%00'), [400]);
     await problem(await t.call('GET', '/api/v1/systems?department=371300%00'), [400]);
     await problem(await t.call('GET', '/api/v1/audit?entity=%00'), [400]);
+    // A '+' decodes to a space, never to U+0000; plain (unencoded) queries take the fast path and pass.
+    expect((await t.call('GET', '/api/v1/systems?q=a+b')).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/systems?limit=1')).status).toBe(200);
+  });
+
+  it('a URL that is not valid percent-encoded UTF-8 is a 400 naming the URL, not a 500', async () => {
+    for (const bad of ['/api/v1/systems?q=%E0%A4%A', '/api/v1/systems?q=%ZZ', '/api/v1/departments/%C0']) {
+      const p = await problem(await t.call('GET', bad), [400]);
+      expect((p as { detail?: string }).detail).toContain('percent-encoded');
+    }
   });
 
   it('the unauthenticated /confirm forms refuse U+0000 without a 500', async () => {
