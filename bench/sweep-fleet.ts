@@ -51,9 +51,16 @@ function cpuSeconds(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + statTicks(pid, [11, 12]), 0) / 100;
 }
 
-/** CPU seconds of PostgreSQL: every postgres process, plus the backends that have exited (the postmaster's reaped children). */
+/**
+ * The postmaster of the benchmark's PostgreSQL (from its data directory's postmaster.pid), so that the
+ * PostgreSQL servers of others on a shared machine are not counted; undefined when it cannot be read
+ * (PGlite, a remote server), and then every postgres process counts.
+ */
+let postmasterPid: number | undefined;
+
+/** CPU seconds of PostgreSQL: its processes, plus the backends that have exited (the postmaster's reaped children). */
 function postgresCpuSeconds(): number {
-  return postgresPids().reduce((sum, pid) => sum + statTicks(pid, [11, 12, 13, 14]), 0) / 100;
+  return postgresPids().reduce((sum, pid) => sum + statTicks(pid, postmasterPid === pid || postmasterPid === undefined ? [11, 12, 13, 14] : [11, 12]), 0) / 100;
 }
 
 function postgresPids(): number[] {
@@ -61,12 +68,29 @@ function postgresPids(): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.push(Number(name));
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const pid = Number(name);
+      if (postmasterPid === undefined || pid === postmasterPid || parentPid(pid) === postmasterPid) out.push(pid);
     } catch {
       /* gone */
     }
   }
   return out;
+}
+
+function parentPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+async function findPostmaster(db: Db): Promise<number | undefined> {
+  try {
+    const [row] = (await db.execute(sql`select setting from pg_settings where name = 'data_directory'`)) as unknown as Array<{ setting: string }>;
+    const pid = Number(readFileSync(join(row!.setting, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function formatCpu(cpu: Record<string, number>): string {
@@ -219,10 +243,11 @@ const perProbeMs = (cpuSeconds: number, probes: number) => (cpuSeconds * 1000) /
 // Measure what `npm ci` ships: the bundle, rebuilt from the sources as they are now.
 if (!process.env.BENCH_BIN) execFileSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], { stdio: 'inherit' });
 const database = await benchDatabase();
+if (database.kind === 'postgres') postmasterPid = await findPostmaster(database.db);
 await fillInventory(database.db, TARGETS);
 const fleet = await startFleet();
 try {
-  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY} over ${WORKERS} xuncha process(es); fleet: ${fleet.hosts.length} loopback hosts; runs: ${RUNS}; cores: ${availableParallelism()}`);
+  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY} over ${WORKERS} xuncha process(es); fleet: ${fleet.hosts.length} loopback hosts; runs: ${RUNS}; cores: ${availableParallelism()}; PostgreSQL CPU counted: ${postmasterPid ? `postmaster ${postmasterPid} and its children` : 'every postgres process'}`);
 
   const healthy = urls(fleet.hosts, 0);
   const figures = { ratio: [] as number[], oursPerSecond: [] as number[], theirsPerSecond: [] as number[], oursCpu: [] as number[], theirsCpu: [] as number[], cpuRatio: [] as number[], hwm: [] as number[] };
