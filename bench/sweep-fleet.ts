@@ -11,11 +11,13 @@
  *
  * Env: BENCH_TARGETS (10000), BENCH_CONCURRENCY (200, split over the processes), BENCH_WORKERS (1
  * xuncha process), BENCH_TIMEOUT_MS (2000, the hang case's timeout), BENCH_SKIP_PEER, BENCH_SKIP_HANG,
- * BENCH_PROFILE=DIR (a CPU profile of each xuncha process), BENCH_BIN (another xuncha entry point).
+ * BENCH_PROFILE=DIR (a CPU profile of each xuncha process and of each of its probe threads; summarise with
+ * `npx tsx bench/profile-summary.ts DIR/*.cpuprofile`), BENCH_BIN (another xuncha entry point), BENCH_RUNS (3:
+ * the healthy case is run that many times, each figure printed per run and as min / median / max).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -49,9 +51,16 @@ function cpuSeconds(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + statTicks(pid, [11, 12]), 0) / 100;
 }
 
-/** CPU seconds of PostgreSQL: every postgres process, plus the backends that have exited (the postmaster's reaped children). */
+/**
+ * The postmaster of the benchmark's PostgreSQL (from its data directory's postmaster.pid), so that the
+ * PostgreSQL servers of others on a shared machine are not counted; undefined when it cannot be read
+ * (PGlite, a remote server), and then every postgres process counts.
+ */
+let postmasterPid: number | undefined;
+
+/** CPU seconds of PostgreSQL: its processes, plus the backends that have exited (the postmaster's reaped children). */
 function postgresCpuSeconds(): number {
-  return postgresPids().reduce((sum, pid) => sum + statTicks(pid, [11, 12, 13, 14]), 0) / 100;
+  return postgresPids().reduce((sum, pid) => sum + statTicks(pid, postmasterPid === pid || postmasterPid === undefined ? [11, 12, 13, 14] : [11, 12]), 0) / 100;
 }
 
 function postgresPids(): number[] {
@@ -59,12 +68,29 @@ function postgresPids(): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.push(Number(name));
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const pid = Number(name);
+      if (postmasterPid === undefined || pid === postmasterPid || parentPid(pid) === postmasterPid) out.push(pid);
     } catch {
       /* gone */
     }
   }
   return out;
+}
+
+function parentPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+async function findPostmaster(db: Db): Promise<number | undefined> {
+  try {
+    const [row] = (await db.execute(sql`select setting from pg_settings where name = 'data_directory'`)) as unknown as Array<{ setting: string }>;
+    const pid = Number(readFileSync(join(row!.setting, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function formatCpu(cpu: Record<string, number>): string {
@@ -196,31 +222,73 @@ async function runBlackbox(list: string[], timeoutMs: number, fleetPid: number) 
   return { seconds, perSecond: list.length / seconds, ok, failed, cpu };
 }
 
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+/** min / median / max of a figure over the runs. */
+function spread(values: number[], digits = 2): string {
+  const s = [...values].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return `min ${s[0]!.toFixed(digits)} / median ${median.toFixed(digits)} / max ${s.at(-1)!.toFixed(digits)}`;
+}
+
+/** CPU milliseconds per probe. */
+const perProbeMs = (cpuSeconds: number, probes: number) => (cpuSeconds * 1000) / probes;
+
 // Measure what `npm ci` ships: the bundle, rebuilt from the sources as they are now.
 if (!process.env.BENCH_BIN) execFileSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], { stdio: 'inherit' });
 const database = await benchDatabase();
+if (database.kind === 'postgres') postmasterPid = await findPostmaster(database.db);
 await fillInventory(database.db, TARGETS);
 const fleet = await startFleet();
 try {
-  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY} over ${WORKERS} xuncha process(es); fleet: ${fleet.hosts.length} loopback hosts`);
+  console.log(`database: ${database.kind}; targets: ${TARGETS}; concurrency: ${CONCURRENCY} over ${WORKERS} xuncha process(es); fleet: ${fleet.hosts.length} loopback hosts; runs: ${RUNS}; cores: ${availableParallelism()}; PostgreSQL CPU counted: ${postmasterPid ? `postmaster ${postmasterPid} and its children` : 'every postgres process'}`);
 
   const healthy = urls(fleet.hosts, 0);
-  await loadTargets(database.db, healthy);
-  const ours = await runOurs(database.db, 15_000, fleet.child.pid!);
-  const rss = Math.max(...ours.peakRssMb);
-  const theirs = process.env.BENCH_SKIP_PEER ? { seconds: NaN, perSecond: NaN, ok: 0, failed: 0, cpu: {} } : await runBlackbox(healthy, 15_000, fleet.child.pid!);
-  console.log(`xuncha sweep:       ${ours.seconds.toFixed(2)} s, ${ours.perSecond.toFixed(0)} probes/s (ok ${ours.ok}, failed ${ours.failed}), results stored; ${ours.wallSeconds.toFixed(2)} s with process start-up; peak RSS ${ours.peakRssMb.join(' + ')} MB`);
-  console.log(`blackbox exporter:  ${theirs.seconds.toFixed(2)} s, ${theirs.perSecond.toFixed(0)} probes/s (ok ${theirs.ok}, failed ${theirs.failed}), nothing stored`);
-  console.log(`CPU during our sweep: ${formatCpu(ours.cpu)}; during blackbox: ${formatCpu(theirs.cpu)}`);
-  console.log(`throughput ratio ours/theirs: ${(ours.perSecond / theirs.perSecond).toFixed(2)}× (target ≥ 1.5×); peak RSS per process target < 256 MB: ${rss < 256 ? 'met' : 'missed'}`);
+  const figures = { ratio: [] as number[], oursPerSecond: [] as number[], theirsPerSecond: [] as number[], oursCpu: [] as number[], theirsCpu: [] as number[], cpuRatio: [] as number[], hwm: [] as number[] };
+  for (let run = 1; run <= RUNS; run++) {
+    await loadTargets(database.db, healthy);
+    const load = loadAverage();
+    const ours = await runOurs(database.db, 15_000, fleet.child.pid!);
+    const rss = Math.max(...ours.peakRssMb);
+    const theirs = process.env.BENCH_SKIP_PEER ? { seconds: NaN, perSecond: NaN, ok: 0, failed: 0, cpu: { blackbox: NaN } as Record<string, number> } : await runBlackbox(healthy, 15_000, fleet.child.pid!);
+    const stored = ours.ok + ours.failed;
+    // CPU per stored probe: the sweep processes (their probe threads included) plus PostgreSQL; blackbox's own per probe.
+    const oursCpu = perProbeMs(ours.cpu.xuncha + ours.cpu.postgres, stored);
+    const theirsCpu = perProbeMs(theirs.cpu.blackbox!, healthy.length);
+    console.log(`run ${run}/${RUNS} (load average ${load} → ${loadAverage()})`);
+    console.log(`  xuncha sweep:       ${ours.seconds.toFixed(2)} s, ${ours.perSecond.toFixed(0)} probes/s (ok ${ours.ok}, failed ${ours.failed}), results stored; ${ours.wallSeconds.toFixed(2)} s with process start-up; VmHWM ${ours.peakRssMb.join(' + ')} MB`);
+    console.log(`  blackbox exporter:  ${theirs.seconds.toFixed(2)} s, ${theirs.perSecond.toFixed(0)} probes/s (ok ${theirs.ok}, failed ${theirs.failed}), nothing stored`);
+    console.log(`  CPU during our sweep: ${formatCpu(ours.cpu)}; during blackbox: ${formatCpu(theirs.cpu)}`);
+    console.log(`  CPU per stored probe: ours ${oursCpu.toFixed(3)} ms (xuncha ${perProbeMs(ours.cpu.xuncha, stored).toFixed(3)} + postgres ${perProbeMs(ours.cpu.postgres, stored).toFixed(3)}), blackbox ${theirsCpu.toFixed(3)} ms; ours/theirs ${(oursCpu / theirsCpu).toFixed(2)} (target ≤ 0.67)`);
+    console.log(`  throughput ratio ours/theirs: ${(ours.perSecond / theirs.perSecond).toFixed(2)}× (target ≥ 1.5×); VmHWM per process target < 256 MB: ${rss < 256 ? 'met' : 'missed'}`);
+    figures.ratio.push(ours.perSecond / theirs.perSecond);
+    figures.oursPerSecond.push(ours.perSecond);
+    figures.theirsPerSecond.push(theirs.perSecond);
+    figures.oursCpu.push(oursCpu);
+    figures.theirsCpu.push(theirsCpu);
+    figures.cpuRatio.push(oursCpu / theirsCpu);
+    figures.hwm.push(rss);
+  }
+  console.log(`over ${RUNS} run(s), min / median / max:`);
+  console.log(`  throughput: ours ${spread(figures.oursPerSecond, 0)} probes/s; blackbox ${spread(figures.theirsPerSecond, 0)} probes/s; ratio ${spread(figures.ratio)}× (target ≥ 1.5×)`);
+  console.log(`  CPU per stored probe: ours (xuncha + postgres) ${spread(figures.oursCpu, 3)} ms; blackbox ${spread(figures.theirsCpu, 3)} ms; ratio ${spread(figures.cpuRatio)} (target ≤ 0.67)`);
+  console.log(`  VmHWM per process: ${spread(figures.hwm, 0)} MB (target < 256 MB)`);
 
   if (!process.env.BENCH_SKIP_HANG) {
     const withHangs = urls(fleet.hosts, 1);
     const hanging = withHangs.filter((u) => u.includes('/hang/')).length;
     await loadTargets(database.db, withHangs);
     const hang = await runOurs(database.db, TIMEOUT_MS, fleet.child.pid!);
-    const ideal = (hanging * TIMEOUT_MS) / 1000 / CONCURRENCY + ours.seconds;
-    console.log(`with ${hanging} hanging targets (timeout ${TIMEOUT_MS} ms): ${hang.seconds.toFixed(2)} s (ok ${hang.ok}, failed ${hang.failed}); ideal bound ${ideal.toFixed(2)} s; ratio ${(hang.seconds / ideal).toFixed(2)}× (target ≤ 1.2×); peak RSS ${hang.peakRssMb.join(' + ')} MB`);
+    // The ideal: the healthy probes at this run's median pace, plus the hanging ones' timeouts spread over the slots.
+    const healthySeconds = TARGETS / [...figures.oursPerSecond].sort((a, b) => a - b)[Math.floor(figures.oursPerSecond.length / 2)]!;
+    const ideal = (hanging * TIMEOUT_MS) / 1000 / CONCURRENCY + healthySeconds;
+    console.log(`with ${hanging} hanging targets (timeout ${TIMEOUT_MS} ms): ${hang.seconds.toFixed(2)} s (ok ${hang.ok}, failed ${hang.failed}); ideal bound ${ideal.toFixed(2)} s; ratio ${(hang.seconds / ideal).toFixed(2)}× (target ≤ 1.2×); VmHWM ${hang.peakRssMb.join(' + ')} MB; load average ${loadAverage()}`);
   }
 } finally {
   fleet.child.kill('SIGTERM');

@@ -10,7 +10,7 @@ export { sha256Hex };
 /** Canonical decoder label for a declared charset; unknown ones fall back to UTF-8. */
 export function decoderLabel(charset: string | undefined): string {
   const name = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
-  if (!name) return 'utf-8';
+  if (!name || name === 'utf-8' || name === 'utf8') return 'utf-8';
   // GB2312 and GBK pages routinely contain GBK-only characters; GB18030 is a superset of both.
   if (name === 'gb2312' || name === 'gbk' || name === 'gb_2312-80' || name === 'x-gbk' || name === 'cp936' || name === 'gb18030') {
     return 'gb18030';
@@ -43,9 +43,17 @@ export function detectCharset(bytes: Uint8Array, contentType?: string): string {
   return decoderLabel(charsetFromContentType(contentType) ?? sniffHtmlCharset(bytes));
 }
 
+/**
+ * One decoder per charset (canonical names only, so a few dozen at most): a non-streaming decode keeps
+ * no state between calls, and a sweep decodes thousands of pages a second.
+ */
+const decoders = new Map<string, TextDecoder>();
+
 export function decodeBody(bytes: Uint8Array, contentType?: string): { text: string; charset: string } {
   const charset = detectCharset(bytes, contentType);
-  return { text: new TextDecoder(charset).decode(bytes), charset };
+  let decoder = decoders.get(charset);
+  if (!decoder) decoders.set(charset, (decoder = new TextDecoder(charset)));
+  return { text: decoder.decode(bytes), charset };
 }
 
 export function isHtml(contentType: string | undefined, text: string): boolean {

@@ -1,10 +1,11 @@
 import { rootCertificates } from 'node:tls';
-import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib';
-import { Client, type Agent, type Dispatcher } from 'undici';
+import type { buildConnector } from 'undici';
 import { detectChallenge, type ChallengeVendor } from './challenge.js';
-import { createConnector, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
+import { openConnection, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
 import { contentHash, decodeBody, extractTitle, isHtml, sha256Hex } from './content.js';
 import type { ProbeResolver } from './dns.js';
 import { ProbeFailure, roundMs, shortMessage, systemClock, type ProbeClock, type ProbeOutcome, type TlsReason } from './outcome.js';
@@ -45,8 +46,11 @@ export interface LivenessOptions {
   /** Extra request headers (e.g. `authorization` for a usage API). */
   headers?: Record<string, string>;
   clock?: ProbeClock;
-  /** Options for the per-probe undici Agent; `connect` is always ours. */
-  agentOptions?: Omit<Agent.Options, 'connect'>;
+  /**
+   * Client options: `maxHeaderSize` (bytes of response headers, Node's default 16 KiB). Connections are
+   * always ours (the connector of connect.ts), one per request.
+   */
+  agentOptions?: { maxHeaderSize?: number };
   /** Cancels the probe; reported as `timeout`. */
   signal?: AbortSignal;
 }
@@ -123,16 +127,14 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
   const started = clock.elapsedMs();
   const result = emptyResult(url, clock);
   const deadline = startDeadline(ctx, timeoutMs, options.signal);
-  // One undici Client per origin of this probe (redirects to the same origin reuse its connection):
-  // lighter than an Agent with its Pool, and still our connector on every connection.
-  const clients = new ProbeClients(ctx, timeoutMs);
   try {
-    await followAndRead(url, ctx, clients, result);
+    await followAndRead(url, ctx, result);
   } catch (err) {
     recordFailure(result, err, ctx);
   } finally {
     deadline.clear();
-    clients.close(result.outcome === 'ok' || result.outcome === 'http_error' || result.outcome === 'challenged');
+    // Whatever exchange is still open (a failure cut it short) is torn down with its connection.
+    ctx.cancel?.(PROBE_DONE);
   }
   result.timings.dnsMs = roundMs(ctx.timings.dnsMs);
   result.timings.connectMs = roundMs(ctx.timings.connectMs);
@@ -143,47 +145,13 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
 }
 
 /**
- * Handed to undici when a finished probe drops its connections, or an exchange ends a body nobody
- * wants (a redirect's, one past the cap). undici would otherwise create an error per probe, and
- * node:stream reads the stack of any error a socket is destroyed with. One error, its stack formatted
- * once, is enough: whatever it ends has already been settled, so nobody reads it.
+ * Ends an exchange nobody waits for any more (a redirect's body, one past the cap, a finished probe's
+ * leftovers). Node would otherwise create an error per request, and node:stream reads the stack of any
+ * error a socket is destroyed with. One error, its stack formatted once, is enough: whatever it ends
+ * has already been settled, so nobody reads it.
  */
 const PROBE_DONE = new Error('probe finished with this connection');
 void PROBE_DONE.stack;
-
-class ProbeClients {
-  private readonly byOrigin = new Map<string, Client>();
-  constructor(
-    private readonly ctx: ProbeContext,
-    private readonly timeoutMs: number,
-  ) {}
-
-  for(origin: string): Client {
-    let client = this.byOrigin.get(origin);
-    if (!client) {
-      client = new Client(origin, {
-        ...this.ctx.options.agentOptions,
-        pipelining: 1,
-        // Servers announcing a short keep-alive (Node's default is 5 s, ours 1 s) would otherwise make
-        // undici reset each connection with an error object; the probe closes it right after anyway.
-        keepAliveTimeoutThreshold: 500,
-        headersTimeout: this.timeoutMs + 1000,
-        bodyTimeout: this.timeoutMs + 1000,
-        connect: createConnector(this.ctx),
-      });
-      this.byOrigin.set(origin, client);
-    }
-    return client;
-  }
-
-  /** A clean finish drops the idle connections with the shared error; a failed one is torn down. */
-  close(clean: boolean): void {
-    for (const client of this.byOrigin.values()) {
-      if (clean) client.destroy(PROBE_DONE).catch(() => {});
-      else client.destroy().catch(() => {});
-    }
-  }
-}
 
 function newProbeContext(options: LivenessOptions, clock: ProbeClock, timeoutMs: number): ProbeContext {
   const ctx: ProbeContext = {
@@ -257,12 +225,7 @@ function trustedCaList(ca: LivenessOptions['ca']): string[] | undefined {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-async function followAndRead(
-  startUrl: string,
-  ctx: ProbeContext,
-  clients: ProbeClients,
-  result: LivenessResult,
-): Promise<void> {
+async function followAndRead(startUrl: string, ctx: ProbeContext, result: LivenessResult): Promise<void> {
   let current = parseProbeUrl(startUrl);
   const visited = new Set<string>([current.href]);
   const maxRedirects = ctx.options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -272,7 +235,7 @@ async function followAndRead(
     delete result.status;
     const hopStart = ctx.clock.elapsedMs();
     ctx.phase = 'request';
-    const response = await exchange(clients.for(current.origin), `${current.pathname}${current.search}`, ctx, result);
+    const response = await exchange(current, ctx, result);
     result.timings.firstByteMs = roundMs(ctx.clock.elapsedMs() - hopStart);
     describeConnection(result, ctx.connections.get(`${current.protocol}//${current.host}`));
     result.status = response.statusCode;
@@ -326,8 +289,9 @@ function redirectTarget(current: URL, location: string): URL {
   }
 }
 
-function requestHeaders(options: LivenessOptions): Record<string, string> {
+function requestHeaders(options: LivenessOptions, host: string): Record<string, string> {
   return {
+    host,
     'user-agent': options.userAgent ?? USER_AGENT,
     accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
     'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5',
@@ -351,7 +315,7 @@ async function readFinalResponse(response: ProbeResponse, ctx: ProbeContext, res
   const encoding = headerValue(response.headers, 'content-encoding');
   const declared = Number(headerValue(response.headers, 'content-length'));
   if (!failedStatus && Number.isFinite(declared) && declared > cap && !encoding) {
-    response.discard(0);
+    response.discard();
     throw new ProbeFailure('body_too_large', `Content-Length ${declared} exceeds the ${cap}-byte cap`);
   }
 
@@ -400,29 +364,30 @@ interface ProbeResponse {
   headers: IncomingHttpHeaders;
   /** The body as received (still content-encoded), cut at the cap. */
   body: Promise<BodyRead>;
-  /** Drops the body: read and thrown away up to `limit` bytes (so a same-origin hop can reuse the connection), then the connection is closed. */
-  discard(limit?: number): void;
+  /** Drops the body and closes the connection (each request has a connection of its own). */
+  discard(): void;
 }
 
 /**
- * One request through undici's dispatcher with a handler of our own: the body is gathered in memory up
- * to the cap, without a stream, an async iterator or an AbortSignal per request (the sweep's hottest
- * path). Resolves at the response headers; the probe's deadline cancels it at any point.
+ * One request on a connection of its own, opened by our connector (DNS, policy, TCP, TLS), through
+ * node:http's client (its native parser costs far less per request than a fresh undici Client); the body
+ * is gathered in memory up to the cap, without an async iterator or an AbortSignal per request (the
+ * sweep's hottest path). Resolves at the response headers; the probe's deadline cancels it at any point.
  */
-function exchange(client: Client, path: string, ctx: ProbeContext, result: LivenessResult): Promise<ProbeResponse> {
+function exchange(url: URL, ctx: ProbeContext, result: LivenessResult): Promise<ProbeResponse> {
   const cap = ctx.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise<ProbeResponse>((resolveHead, rejectHead) => {
     if (ctx.stopped) return rejectHead(ctx.stopped);
-    let controller: Dispatcher.DispatchController | undefined;
     let headers = false;
     let done = false;
-    let discardLimit = -1;
     let bytes = 0;
     const chunks: Buffer[] = [];
     let resolveBody!: (read: BodyRead) => void;
     let rejectBody!: (err: unknown) => void;
     const body = new Promise<BodyRead>((res, rej) => ((resolveBody = res), (rejectBody = rej)));
     body.catch(() => {}); // a discarded body's failure is nobody's business
+    let req: ClientRequest | undefined;
+    let socket: Socket | undefined;
     const finish = (read: BodyRead | undefined, err?: unknown) => {
       if (done) return;
       done = true;
@@ -431,52 +396,60 @@ function exchange(client: Client, path: string, ctx: ProbeContext, result: Liven
       else if (read) resolveBody(read);
       else rejectBody(err);
     };
+    /** Ends the exchange: settles it (with `reason` when still open) and drops the connection. */
     const cancel = (reason: Error) => {
-      if (controller) controller.abort(reason);
-      else finish(undefined, reason);
+      finish(undefined, reason);
+      socket?.destroy(PROBE_DONE);
+      req?.destroy(PROBE_DONE);
     };
     ctx.cancel = cancel;
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (ctx.stopped) c.abort(ctx.stopped);
-      },
-      onResponseStart(_c, statusCode, responseHeaders) {
-        if (statusCode < 200) return; // 1xx: the real response follows
-        headers = true;
-        resolveHead({
-          statusCode,
-          headers: responseHeaders,
-          body,
-          discard(limit = 128 * 1024) {
-            discardLimit = limit;
-            chunks.length = 0;
-            if (bytes > limit) controller?.abort(PROBE_DONE);
+    const connectOptions = { hostname: url.hostname, host: url.host, port: url.port, protocol: url.protocol } as buildConnector.Options;
+    req = httpRequest({
+      method: ctx.options.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      headers: requestHeaders(ctx.options, url.host),
+      setHost: false,
+      ...(ctx.options.agentOptions?.maxHeaderSize ? { maxHeaderSize: ctx.options.agentOptions.maxHeaderSize } : {}),
+      createConnection: ((_opts: unknown, callback: (err: Error | null, socket?: Socket) => void) => {
+        openConnection(ctx, connectOptions).then(
+          (s) => {
+            if (done) return void s.destroy(); // cancelled while connecting
+            socket = s;
+            callback(null, s);
           },
-        });
-      },
-      onResponseData(c, chunk) {
+          (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        );
+        return undefined;
+      }) as never,
+    });
+    req.on('error', (err) => finish(undefined, err));
+    req.on('response', (res: IncomingMessage) => {
+      headers = true;
+      res.on('data', (chunk: Buffer) => {
+        if (done) return;
         bytes += chunk.length;
-        if (discardLimit >= 0) {
-          if (bytes > discardLimit) c.abort(PROBE_DONE);
-          return;
-        }
         result.bodyBytes = Math.min(bytes, cap);
         if (bytes > cap) {
           finish({ data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true });
-          c.abort(PROBE_DONE);
+          cancel(PROBE_DONE);
           return;
         }
         chunks.push(chunk);
-      },
-      onResponseEnd() {
-        finish({ data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, tooLarge: false });
-      },
-      onResponseError(_c, err) {
-        finish(undefined, err);
-      },
-    };
-    client.dispatch({ path, method: ctx.options.method ?? 'GET', headers: requestHeaders(ctx.options) }, handler);
+      });
+      res.on('end', () => finish({ data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, tooLarge: false }));
+      res.on('error', (err) => finish(undefined, err));
+      res.on('close', () => finish(undefined, Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' })));
+      resolveHead({
+        statusCode: res.statusCode ?? 0,
+        headers: res.headers,
+        body,
+        discard() {
+          chunks.length = 0;
+          cancel(PROBE_DONE);
+        },
+      });
+    });
+    req.end();
   });
 }
 

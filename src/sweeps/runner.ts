@@ -70,6 +70,11 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   await ensureProbePartitions(o.db, now());
   const inFlight = new Map<number, LeasedTarget>();
   const waiting: LeasedTarget[] = [];
+  // Every target this worker holds, from its lease until its batch is stored. A lease of ours that
+  // expired (a late renewal on a loaded machine) can come back to us from leaseTargets while the first
+  // copy still waits, runs or sits in the buffer: probed twice, both results would land in one batch,
+  // and claimCompletion would own both: a result stored twice.
+  const held = new Set<number>();
   const running = new Set<Promise<void>>();
   let buffer: Array<{ target: LeasedTarget; records: ProbeRecord[] }> = [];
   let lastFlush = Date.now();
@@ -101,6 +106,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
       await storeProbeRecords(tx, records, o.timeZone);
       return { owned, records };
     });
+    for (const b of batch) held.delete(b.target.id);
     stats.lostLeases += batch.length - stored.owned.size;
     for (const b of batch) {
       if (!stored.owned.has(b.target.id)) continue;
@@ -160,7 +166,11 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     while (!o.signal?.aborted) {
       if (!drained && waiting.length + inFlight.size < o.concurrency * 2 && waiting.length < o.concurrency) {
         const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit: Math.min(o.concurrency * 2, 1000), leaseMs, now: now() });
-        waiting.push(...leased);
+        for (const t of leased) {
+          if (held.has(t.id)) continue;
+          held.add(t.id);
+          waiting.push(t);
+        }
         // Nothing free right now: others hold the rest, or the queue is empty.
         if (!leased.length) drained = true;
       }

@@ -233,6 +233,23 @@ describe.each(backends)('sweeps on %s', (backend) => {
     expect(targets.every((x) => x.state === 'done' && x.leasedBy === 'alive' && x.attempts === 2)).toBe(true);
   });
 
+  it('stores each target once when its own lease expired and came back to the same worker while it still held it', async () => {
+    const { db } = t.database;
+    const sweep = await createSweep(db, { trigger: 'cli', systems: ['HEALTHY', 'BROKEN'], kinds: ['liveness'] }, new Date());
+    // A loaded machine renews late: every look at the clock is past the worker's own leases, so each
+    // lease query hands back targets it is still probing or has not stored yet.
+    let clock = Date.now();
+    const late = () => new Date((clock += 2_000));
+    const stats = await runSweepWorker({ db, deps, workerId: 'slow', timeZone: TZ, sweepId: sweep.id, concurrency: 1, leaseMs: 1_000, flushMs: 3_600_000, now: late, probe: { ca: h.fleet.ca, retries: 0 } });
+    expect(stats.targets).toBe(3);
+    const rows = await db.select({ n: sql<number>`count(*)::int`, targets: sql<number>`count(distinct endpoint_id)::int` }).from(probeResults).where(eq(probeResults.sweepId, sweep.id));
+    expect(rows[0]).toEqual({ n: 3, targets: 3 });
+    const targets = await db.select().from(sweepTargets).where(eq(sweepTargets.sweepId, sweep.id));
+    expect(targets.every((x) => x.state === 'done')).toBe(true);
+    // The test is about that case: some target was leased again while the worker held it.
+    expect(targets.some((x) => x.attempts > 1)).toBe(true);
+  });
+
   it('starts a scheduled slot once, however many processes ask', async () => {
     const { db } = t.database;
     const a = await createSweep(db, { trigger: 'cron', slot: 'cron:test-slot', kinds: ['liveness'] }, new Date());

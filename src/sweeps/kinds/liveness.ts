@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.js';
 import { contentChanges, endpoints, inspectionDays } from '../../db/schema/index.js';
 import { intArray } from '../../db/sql.js';
 import type { LeasedTarget, ProbeRecord } from '../types.js';
-import { lazyProbe, recordOf, type ProbeKindSpec, type ProbeRunOptions } from './spec.js';
+import { lazyProbe, type ProbeKindSpec, type ProbeRunOptions } from './spec.js';
 
 const probes = lazyProbe(() => import('../../../probes/liveness.js'));
 
@@ -32,27 +32,35 @@ async function livenessWithRetry(url: string, o: ProbeRunOptions): Promise<{ res
   }
 }
 
+/**
+ * The stored record of a liveness result. Built by assignment, not by spreading optional parts: this
+ * runs once per probe, and each conditional spread is an object of its own.
+ */
 function livenessRecord(t: LeasedTarget, r: LivenessResult, tries: number): ProbeRecord {
+  const detail: Record<string, unknown> = { timings: r.timings, finalUrl: r.finalUrl, redirects: r.redirects, remoteAddress: r.remoteAddress };
+  if (r.tlsReason) detail.tlsReason = r.tlsReason;
+  if (r.challenge) {
+    detail.vendor = r.challenge.vendor;
+    detail.challengeMarker = r.challenge.marker;
+  }
+  if (r.localAddress) detail.localAddress = r.localAddress;
+  if (r.error) detail.error = r.error;
+  if (r.cert) detail.cert = { issuer: r.cert.issuer, validTo: r.cert.validTo, daysToExpiry: r.cert.daysToExpiry };
+  if (r.title) detail.title = r.title;
+  detail.bodyBytes = r.bodyBytes;
+  if (tries > 1) detail.tries = tries;
   return {
-    ...recordOf(t, 'liveness'),
+    targetId: t.id,
+    sweepId: t.sweepId,
+    systemId: t.systemId,
+    endpointId: t.endpointId,
+    kind: 'liveness',
+    url: t.url,
     at: new Date(r.startedAt),
     outcome: r.outcome,
     httpStatus: r.status ?? null,
     durationMs: r.timings.totalMs,
-    detail: {
-      timings: r.timings,
-      finalUrl: r.finalUrl,
-      redirects: r.redirects,
-      remoteAddress: r.remoteAddress,
-      ...(r.tlsReason ? { tlsReason: r.tlsReason } : {}),
-      ...(r.challenge ? { vendor: r.challenge.vendor, challengeMarker: r.challenge.marker } : {}),
-      ...(r.localAddress ? { localAddress: r.localAddress } : {}),
-      ...(r.error ? { error: r.error } : {}),
-      ...(r.cert ? { cert: { issuer: r.cert.issuer, validTo: r.cert.validTo, daysToExpiry: r.cert.daysToExpiry } } : {}),
-      ...(r.title ? { title: r.title } : {}),
-      bodyBytes: r.bodyBytes,
-      ...(tries > 1 ? { tries } : {}),
-    },
+    detail,
     contentHash: r.contentHash ?? null,
     title: r.title ?? null,
     lastModified: r.lastModified ? new Date(r.lastModified) : null,
