@@ -1,4 +1,6 @@
-import * as cheerio from 'cheerio';
+// The htmlparser2-only build: the full one also loads parse5, undici and encoding sniffers (some 16 MB
+// per probe thread) that the inspection never uses.
+import * as cheerio from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
 import { detectCharset } from './content.js';
 
