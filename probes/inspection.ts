@@ -240,11 +240,22 @@ async function crawlSite(homepage: string, o: InspectionOptions): Promise<Inspec
   result.homepage.navigationOnly = homeList.items.length === 0 && sections.size > 0;
 
   // The crawl, breadth first: sections at depth 1, then same-site links of crawled pages.
-  const frontier: Page[] = [...sections.keys()].map((url) => ({ url, depth: 1, from: homeUrl }));
+  // The frontier holds each URL once and never more than the pages still allowed: what does not fit is
+  // past the page cap anyway (its links are still checked once, below).
+  const frontier: Page[] = [];
+  const queued = new Set<string>();
   const crawled = new Set<string>([homeUrl, homepage]);
-  for (const l of homeFacts.links) {
-    if (sameSite(l.url, siteHost) && !sections.has(l.url)) frontier.push({ url: l.url, depth: 1, from: homeUrl });
-  }
+  const enqueue = (p: Page) => {
+    if (crawled.has(p.url) || queued.has(p.url)) return;
+    if (queued.size >= limits.maxPages) {
+      result.pages.capped = true;
+      return;
+    }
+    queued.add(p.url);
+    frontier.push(p);
+  };
+  for (const url of sections.keys()) enqueue({ url, depth: 1, from: homeUrl });
+  for (const l of homeFacts.links) if (sameSite(l.url, siteHost)) enqueue({ url: l.url, depth: 1, from: homeUrl });
   queueLinks(homeFacts.links, homeUrl, homeFacts.linksTruncated);
   let careChecked = false;
   const care = homeFacts.careEntries[0];
@@ -258,8 +269,15 @@ async function crawlSite(homepage: string, o: InspectionOptions): Promise<Inspec
       result.pages.capped = true;
       break;
     }
-    const batch = frontier.splice(0, Math.min(room, limits.concurrency * 2)).filter((p) => !crawled.has(p.url));
-    for (const p of batch) crawled.add(p.url);
+    // A URL found on several pages of one batch is fetched once: marked crawled as it is taken.
+    const batch: Page[] = [];
+    while (frontier.length && batch.length < Math.min(room, limits.concurrency * 2)) {
+      const p = frontier.shift()!;
+      queued.delete(p.url);
+      if (crawled.has(p.url)) continue;
+      crawled.add(p.url);
+      batch.push(p);
+    }
     await Promise.all(
       batch.map(async (p) => {
         const page = await fetchPage(p.url);
@@ -289,13 +307,14 @@ async function crawlSite(homepage: string, o: InspectionOptions): Promise<Inspec
         addWording(facts.text, page.finalUrl);
         queueLinks(facts.links, page.finalUrl, facts.linksTruncated);
         if (p.depth < limits.maxDepth) {
-          for (const l of facts.links) if (sameSite(l.url, siteHost) && !crawled.has(l.url)) frontier.push({ url: l.url, depth: p.depth + 1, from: page.finalUrl });
+          for (const l of facts.links) if (sameSite(l.url, siteHost)) enqueue({ url: l.url, depth: p.depth + 1, from: page.finalUrl });
         }
       }),
     );
   }
-  if (frontier.some((p) => !crawled.has(p.url))) result.pages.capped = true;
+  if (frontier.length) result.pages.capped = true;
   frontier.length = 0;
+  queued.clear();
 
   // Every other link, once: HEAD then GET; external pages are read for the risk keywords. As many
   // checks in flight as the crawl's concurrency, not one pending promise per link.
