@@ -94,8 +94,11 @@ try {
   for (let k = 0; k < RUNS; k++) {
     // The next day: what the sweep before stored becomes yesterday's rows.
     if (k > 0) {
-      await db.execute(sql`update site_days set day = day - 1`);
-      await db.execute(sql`update section_days set day = day - 1`);
+      // In two steps: a day moved onto one not yet moved would collide with its key.
+      for (const step of [sql`day - 10000`, sql`day + 9999`]) {
+        await db.execute(sql`update site_days set day = ${step}`);
+        await db.execute(sql`update section_days set day = ${step}`);
+      }
     }
     const before = await size();
     const sweep = await createSweep(db, { trigger: 'cli', kinds: ['inspection'] }, new Date());
