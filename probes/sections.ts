@@ -176,7 +176,7 @@ interface Holds {
 
 function countHolds(roots: AnyNode[]): Map<Element, Holds> {
   const holds = new Map<Element, Holds>();
-  // Post-order without recursion: a page of 100,000 unclosed tags nests 100,000 deep.
+  // Post-order without recursion: a page of 20,000 unclosed tags nests 20,000 deep.
   const stack: Array<{ el: Element; i: number }> = [];
   const push = (n: AnyNode) => isElement(n) && stack.push({ el: n, i: 0 });
   for (const r of roots) {
