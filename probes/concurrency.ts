@@ -80,3 +80,29 @@ export function createProbeLimiter(total: number, perHost: number): ProbeLimiter
     },
   };
 }
+
+/**
+ * The memory bound of the site inspection (issue 11), shared by every crawl of one sweep worker
+ * (process, or probe thread): at most `sites` portals crawled at once, and at most `pages` pages in
+ * flight across them, from request to extracted facts (each holds its body, at most the page cap, and
+ * is parsed on its own). Link checks run within each crawl's own concurrency.
+ */
+export interface CrawlGate {
+  readonly sites: Semaphore;
+  readonly pages: Semaphore;
+  readonly limits: { sites: number; pages: number };
+}
+
+/** Requests in flight per crawl (the inspection's own `concurrency`), for sizing the gate. */
+export const CRAWL_REQUESTS_PER_SITE = 6;
+
+/**
+ * The gate for a worker with `concurrency` probes in flight (PROBE_CONCURRENCY, or its thread's share):
+ * as many sites as fill that many requests (`concurrency / 6`, 1 to 32), and two pages per site (2 to
+ * 16 in all: 16 × the 2 MiB page cap = 32 MiB of bodies at worst, whatever the fleet).
+ */
+export function createCrawlGate(concurrency: number): CrawlGate {
+  const sites = Math.max(1, Math.min(32, Math.floor(concurrency / CRAWL_REQUESTS_PER_SITE)));
+  const pages = Math.max(2, Math.min(16, sites * 2));
+  return { sites: new Semaphore(sites), pages: new Semaphore(pages), limits: { sites, pages } };
+}

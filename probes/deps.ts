@@ -1,4 +1,4 @@
-import { createProbeLimiter, type ProbeLimiter } from './concurrency.js';
+import { createCrawlGate, createProbeLimiter, type CrawlGate, type ProbeLimiter } from './concurrency.js';
 import { createProbeResolver, type ProbeResolver } from './dns.js';
 import { DEFAULT_TIMEOUT_MS } from './liveness.js';
 import { systemClock, type ProbeClock } from './outcome.js';
@@ -25,6 +25,8 @@ export interface ProbeDeps {
   clock: ProbeClock;
   /** Global and per-host limits for a sweep. */
   limiter: ProbeLimiter;
+  /** Portals crawled and pages held at once by the site inspection (sized from PROBE_CONCURRENCY); the inspection kind sizes one from 200 when absent. */
+  crawls?: CrawlGate;
 }
 
 export function createProbeDeps(settings: ProbeSettings, clock: ProbeClock = systemClock): ProbeDeps {
@@ -34,5 +36,6 @@ export function createProbeDeps(settings: ProbeSettings, clock: ProbeClock = sys
     timeoutMs: settings.PROBE_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS,
     clock,
     limiter: createProbeLimiter(settings.PROBE_CONCURRENCY ?? 200, settings.PROBE_PER_HOST ?? 4),
+    crawls: createCrawlGate(settings.PROBE_CONCURRENCY ?? 200),
   };
 }

@@ -128,3 +128,26 @@ export function combineDnsFailures(outcomes: ReadonlyArray<DnsFailure>): DnsFail
   const rank: DnsFailure[] = ['dns_timeout', 'dns_error', 'dns_nodata', 'dns_nxdomain'];
   return rank.find((o) => outcomes.includes(o)) ?? 'dns_error';
 }
+
+/**
+ * A resolver that asks once per name and type for as long as it is kept: one site's inspection crawl
+ * (minutes at most) looks its host up once, not once per page and link. Failures are kept too: a name
+ * that did not resolve for one link does not for the next. Cached answers report 0 ms.
+ */
+export function cachingResolver(resolver: ProbeResolver): ProbeResolver {
+  const answers = new Map<string, Promise<DnsAnswer>>();
+  const once = (type: DnsRecordType, name: string, ask: () => Promise<DnsAnswer>) => {
+    const key = `${type} ${name.toLowerCase()}`;
+    const hit = answers.get(key);
+    if (hit) return hit.then((a) => ({ ...a, ms: 0 }));
+    const p = ask();
+    answers.set(key, p);
+    return p;
+  };
+  return {
+    servers: resolver.servers,
+    resolveA: (name) => once('A', name, () => resolver.resolveA(name)),
+    resolveAaaa: (name) => once('AAAA', name, () => resolver.resolveAaaa(name)),
+    resolveNs: (name) => once('NS', name, () => resolver.resolveNs(name)),
+  };
+}

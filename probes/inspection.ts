@@ -1,10 +1,10 @@
-import { Semaphore } from './concurrency.js';
-import type { ProbeResolver } from './dns.js';
+import { mapWithConcurrency, Semaphore, type CrawlGate } from './concurrency.js';
+import { cachingResolver, type ProbeResolver } from './dns.js';
 import { checkLink, type LinkCheck } from './links.js';
 import { probeLiveness } from './liveness.js';
 import { systemClock, type ProbeClock, type ProbeOutcome } from './outcome.js';
 import type { TargetPolicy } from './policy.js';
-import { decodePage, discoverSections, extractList, pageFacts, parsePage, type SectionType } from './sections.js';
+import { decodePage, readPage, type PageFacts, type SectionType } from './sections.js';
 import { findWordingErrors, type WordingHit, type WordingTerm } from './wording.js';
 
 /**
@@ -13,6 +13,12 @@ import { findWordingErrors, type WordingHit, type WordingTerm } from './wording.
  * and a page cap; every link found is checked once (HEAD, then GET); the text of every page fetched is
  * matched against the wording list. Every request goes through the liveness probe, so through the
  * target policy and the policy-checked connector. Never throws.
+ *
+ * Memory is bounded by design, not by the fleet: a sweep worker's crawls share a `CrawlGate` (so many
+ * portals at once, so many pages in flight across them); a page's body is capped, decoded once and
+ * parsed once, and only small facts (its list's dates, its links, its text for the wording check) are
+ * kept from it, never its DOM; links are deduplicated in one set per site, at most `maxLinks`; and
+ * nothing of a site outlives its crawl but the (capped) result.
  */
 
 export interface InspectionLimits {
@@ -66,6 +72,8 @@ export interface InspectionOptions {
   /** Words that make an external page "not government any more" (外链变异). */
   outboundKeywords?: ReadonlyArray<string>;
   limits?: Partial<InspectionLimits>;
+  /** Shared by the crawls of one sweep worker: portals crawled and pages held at once. */
+  gate?: CrawlGate;
 }
 
 export interface SectionResult {
@@ -119,6 +127,11 @@ interface Page {
 const ANSWERED_OK = new Set(['ok', 'challenged', 'body_too_large']);
 
 export async function inspectSite(homepage: string, o: InspectionOptions): Promise<InspectionResult> {
+  // The site's slot first: its time budget starts when it may run, not while it waits.
+  return o.gate ? o.gate.sites.run(() => crawlSite(homepage, o)) : crawlSite(homepage, o);
+}
+
+async function crawlSite(homepage: string, o: InspectionOptions): Promise<InspectionResult> {
   const limits = { ...DEFAULT_INSPECTION_LIMITS, ...o.limits };
   const clock = o.clock ?? systemClock;
   const started = clock.elapsedMs();
@@ -137,7 +150,8 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
     return s.run(() => all.run(task));
   };
   const remainingMs = () => Math.max(1, Math.min(o.timeoutMs ?? 15_000, deadline - clock.elapsedMs()));
-  const base = { resolver: o.resolver, policy: o.policy, clock, ca: o.ca };
+  // One look-up per host for the whole crawl, not one per page and link.
+  const base = { resolver: cachingResolver(o.resolver), policy: o.policy, clock, ca: o.ca };
 
   const result: InspectionResult = {
     url: homepage,
@@ -151,21 +165,32 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
     durationMs: 0,
   };
 
-  const fetchPage = async (url: string) => {
-    const r = await polite(url, () => probeLiveness(url, { ...base, timeoutMs: remainingMs(), includeRawBody: true, maxBodyBytes: limits.maxPageBytes }));
-    if (r.outcome !== 'ok' || !r.body) return { r, html: null as string | null, charset: null as string | null, mismatch: false, finalUrl: r.finalUrl };
-    const decoded = decodePage(r.body, r.contentType);
-    const html = /html|xml|text\/plain/i.test(r.contentType ?? 'text/html') ? decoded.text : null;
-    return { r, html, charset: decoded.charset, mismatch: decoded.charsetMismatch, finalUrl: r.finalUrl || url };
-  };
+  /**
+   * One page, fetched, decoded and read under one of the gate's page slots: the body (at most the page
+   * cap) and the DOM live only inside the slot; what comes out is the probe's outcome and the page's facts.
+   */
+  const fetchPage = (url: string, withSections = false) =>
+    polite(url, async () => {
+      const task = async () => {
+        const r = await probeLiveness(url, { ...base, timeoutMs: remainingMs(), includeBody: true, includeRawBody: true, maxBodyBytes: limits.maxPageBytes });
+        const { body, bodyText, ...probe } = r;
+        const finalUrl = r.finalUrl || url;
+        const html = r.outcome === 'ok' && body && /html|xml|text\/plain/i.test(r.contentType ?? 'text/html');
+        if (!html) return { r: probe, read: null, charset: null as string | null, mismatch: false, finalUrl };
+        const decoded = decodePage(body, r.contentType, bodyText !== undefined && r.charset ? { text: bodyText, charset: r.charset } : undefined);
+        const read = readPage(decoded.text, finalUrl, o.today, { maxLinks: limits.maxLinksPerPage, withSections });
+        return { r: probe, read, charset: decoded.charset, mismatch: decoded.charsetMismatch, finalUrl };
+      };
+      return o.gate ? o.gate.pages.run(task) : task();
+    });
 
   // Homepage.
-  const home = await fetchPage(homepage);
+  const home = await fetchPage(homepage, true);
   result.pages.fetched++;
-  if (home.r.outcome !== 'ok' || home.html === null) {
+  if (home.r.outcome !== 'ok' || home.read === null) {
     result.outcome = home.r.outcome;
     if (home.r.status !== undefined) result.status = home.r.status;
-    result.error = home.r.error ?? (home.html === null ? 'not an HTML page' : undefined);
+    result.error = home.r.error ?? (home.read === null ? 'not an HTML page' : undefined);
     if (result.error === undefined) delete result.error;
     result.pages.failed++;
     result.durationMs = Math.round(clock.elapsedMs() - started);
@@ -175,16 +200,15 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
   const siteHost = new URL(homeUrl).host;
   result.homepage.charset = home.charset;
   result.homepage.charsetMismatch = home.mismatch;
-  const home$ = parsePage(home.html) ?? home.html;
-  const homeList = extractList(home$, homeUrl, o.today);
-  const homeFacts = pageFacts(home$, homeUrl, limits.maxLinksPerPage);
+  const { list: homeList, facts: homeFacts, sections: homeSections } = home.read;
   result.homepage.items = homeList.items.length;
   result.homepage.dated = homeList.dated;
   result.homepage.newest = homeList.newest;
   result.a11y.images = homeFacts.images;
   result.a11y.imagesWithAlt = homeFacts.imagesWithAlt;
 
-  const checked = new Map<string, { ok: boolean; page: string }>();
+  // Every URL checked or queued, once: one set per site, at most `maxLinks` (+ the pages crawled).
+  const checked = new Set<string>();
   const pending: Array<{ url: string; page: string }> = [];
   const pendingUrls = new Set<string>();
   const queueLinks = (links: PageFacts['links'], page: string, truncated: boolean) => {
@@ -205,22 +229,33 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
     for (const h of hits) if (result.wording.list.length < limits.maxListed) result.wording.list.push(h);
   };
   addWording(homeFacts.text, homeUrl);
-  checked.set(homeUrl, { ok: true, page: homeUrl });
-  checked.set(homepage, { ok: true, page: homeUrl });
+  checked.add(homeUrl);
+  checked.add(homepage);
 
   // Sections: registered ones first (ops corrected them), then the navigation's.
   const sections = new Map<string, SectionResult>();
   for (const s of o.registered ?? []) sections.set(s.url, { ...s, source: 'registered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
-  for (const s of discoverSections(home$, homeUrl)) if (!sections.has(s.url)) sections.set(s.url, { ...s, source: 'discovered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
+  for (const s of homeSections) if (!sections.has(s.url)) sections.set(s.url, { ...s, source: 'discovered', outcome: 'not_fetched', items: 0, dated: 0, newest: null });
   // A homepage that is only navigation (no list of items at all) is judged by its second-level pages.
   result.homepage.navigationOnly = homeList.items.length === 0 && sections.size > 0;
 
   // The crawl, breadth first: sections at depth 1, then same-site links of crawled pages.
-  const frontier: Page[] = [...sections.keys()].map((url) => ({ url, depth: 1, from: homeUrl }));
+  // The frontier holds each URL once and never more than the pages still allowed: what does not fit is
+  // past the page cap anyway (its links are still checked once, below).
+  const frontier: Page[] = [];
+  const queued = new Set<string>();
   const crawled = new Set<string>([homeUrl, homepage]);
-  for (const l of homeFacts.links) {
-    if (sameSite(l.url, siteHost) && !sections.has(l.url)) frontier.push({ url: l.url, depth: 1, from: homeUrl });
-  }
+  const enqueue = (p: Page) => {
+    if (crawled.has(p.url) || queued.has(p.url)) return;
+    if (queued.size >= limits.maxPages) {
+      result.pages.capped = true;
+      return;
+    }
+    queued.add(p.url);
+    frontier.push(p);
+  };
+  for (const url of sections.keys()) enqueue({ url, depth: 1, from: homeUrl });
+  for (const l of homeFacts.links) if (sameSite(l.url, siteHost)) enqueue({ url: l.url, depth: 1, from: homeUrl });
   queueLinks(homeFacts.links, homeUrl, homeFacts.linksTruncated);
   let careChecked = false;
   const care = homeFacts.careEntries[0];
@@ -234,14 +269,21 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
       result.pages.capped = true;
       break;
     }
-    const batch = frontier.splice(0, Math.min(room, limits.concurrency * 2)).filter((p) => !crawled.has(p.url));
-    for (const p of batch) crawled.add(p.url);
+    // A URL found on several pages of one batch is fetched once: marked crawled as it is taken.
+    const batch: Page[] = [];
+    while (frontier.length && batch.length < Math.min(room, limits.concurrency * 2)) {
+      const p = frontier.shift()!;
+      queued.delete(p.url);
+      if (crawled.has(p.url)) continue;
+      crawled.add(p.url);
+      batch.push(p);
+    }
     await Promise.all(
       batch.map(async (p) => {
         const page = await fetchPage(p.url);
         result.pages.fetched++;
         const ok = ANSWERED_OK.has(page.r.outcome);
-        checked.set(p.url, { ok, page: p.from });
+        checked.add(p.url);
         if (!ok) {
           result.pages.failed++;
           noteBroken(result, limits, { url: p.url, page: p.from, outcome: page.r.outcome, ...(page.r.status !== undefined ? { status: page.r.status } : {}) });
@@ -255,58 +297,59 @@ export async function inspectSite(homepage: string, o: InspectionOptions): Promi
           section.outcome = page.r.outcome;
           if (page.r.status !== undefined) section.status = page.r.status;
         }
-        if (!page.html) return;
-        const $ = parsePage(page.html) ?? page.html;
-        const list = extractList($, page.finalUrl, o.today);
+        if (!page.read) return;
+        const { list, facts } = page.read;
         if (section) {
           section.items = list.items.length;
           section.dated = list.dated;
           section.newest = list.newest;
         }
-        const facts = pageFacts($, page.finalUrl, limits.maxLinksPerPage);
         addWording(facts.text, page.finalUrl);
         queueLinks(facts.links, page.finalUrl, facts.linksTruncated);
         if (p.depth < limits.maxDepth) {
-          for (const l of facts.links) if (sameSite(l.url, siteHost) && !crawled.has(l.url)) frontier.push({ url: l.url, depth: p.depth + 1, from: page.finalUrl });
+          for (const l of facts.links) if (sameSite(l.url, siteHost)) enqueue({ url: l.url, depth: p.depth + 1, from: page.finalUrl });
         }
       }),
     );
   }
-  if (frontier.some((p) => !crawled.has(p.url))) result.pages.capped = true;
+  if (frontier.length) result.pages.capped = true;
+  frontier.length = 0;
+  queued.clear();
 
-  // Every other link, once: HEAD then GET; external pages are read for the risk keywords.
+  // Every other link, once: HEAD then GET; external pages are read for the risk keywords. As many
+  // checks in flight as the crawl's concurrency, not one pending promise per link.
   const todo = pending.filter((l) => !checked.has(l.url));
-  await Promise.all(
-    todo.map((l) =>
-      polite(l.url, async () => {
-        if (clock.elapsedMs() >= deadline) {
-          result.links.notChecked++;
-          return;
-        }
-        const external = !sameSite(l.url, siteHost);
-        const c: LinkCheck = await checkLink(l.url, { ...base, timeoutMs: remainingMs(), readBody: external, keywords: external ? (o.outboundKeywords ?? []) : [] });
-        if (c.outcome === 'blocked_by_policy') {
-          result.links.notChecked++;
-          return;
-        }
-        if (external) result.links.external++;
-        checked.set(l.url, { ok: !c.broken, page: l.page });
-        if (c.broken) noteBroken(result, limits, { url: l.url, page: l.page, outcome: c.outcome, ...(c.status !== undefined ? { status: c.status } : {}) });
-        if (external && c.outcome === 'dns_nxdomain') noteRisk(result, limits, { url: l.url, page: l.page, risk: 'domain_unresolvable' });
-        else if (external && c.keyword) noteRisk(result, limits, { url: l.url, page: l.page, risk: 'content_mismatch', keyword: c.keyword });
-        if (care?.url === l.url && !careChecked) result.a11y.careEntry.opens = !c.broken;
-      }),
-    ),
+  pending.length = 0;
+  pendingUrls.clear();
+  await mapWithConcurrency(todo, limits.concurrency, (l) =>
+    polite(l.url, async () => {
+      if (clock.elapsedMs() >= deadline) {
+        result.links.notChecked++;
+        return;
+      }
+      const external = !sameSite(l.url, siteHost);
+      const c: LinkCheck = await checkLink(l.url, { ...base, timeoutMs: remainingMs(), readBody: external, keywords: external ? (o.outboundKeywords ?? []) : [] });
+      if (c.outcome === 'blocked_by_policy') {
+        result.links.notChecked++;
+        return;
+      }
+      if (external) result.links.external++;
+      checked.add(l.url);
+      if (c.broken) noteBroken(result, limits, { url: l.url, page: l.page, outcome: c.outcome, ...(c.status !== undefined ? { status: c.status } : {}) });
+      if (external && c.outcome === 'dns_nxdomain') noteRisk(result, limits, { url: l.url, page: l.page, risk: 'domain_unresolvable' });
+      else if (external && c.keyword) noteRisk(result, limits, { url: l.url, page: l.page, risk: 'content_mismatch', keyword: c.keyword });
+      if (care?.url === l.url && !careChecked) result.a11y.careEntry.opens = !c.broken;
+    }),
   );
   // Pages the crawl fetched count as checked links too (the homepage is the site, not one of its links).
-  result.links.checked = [...checked.keys()].filter((u) => u !== homeUrl && u !== homepage).length;
+  checked.delete(homeUrl);
+  checked.delete(homepage);
+  result.links.checked = checked.size;
   result.links.brokenRate = result.links.checked ? Math.round((result.links.broken / result.links.checked) * 10_000) / 10_000 : null;
   result.sections = [...sections.values()];
   result.durationMs = Math.round(clock.elapsedMs() - started);
   return result;
 }
-
-type PageFacts = ReturnType<typeof pageFacts>;
 
 function sameSite(url: string, host: string): boolean {
   try {

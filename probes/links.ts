@@ -34,11 +34,13 @@ export async function checkLink(url: string, o: LinkCheckOptions): Promise<LinkC
     // No server, or our policy: a GET would say the same.
     if (head.outcome === 'ok' || head.outcome === 'blocked_by_policy' || head.outcome.startsWith('dns_')) return verdict(head.outcome, head.status);
   }
-  const get = await probeLiveness(url, { ...base, includeRawBody: o.readBody === true, maxBodyBytes: o.readBody ? (o.maxBodyBytes ?? 512 * 1024) : 256 * 1024 });
+  const read = o.readBody === true && (o.keywords?.length ?? 0) > 0;
+  const get = await probeLiveness(url, { ...base, includeBody: read, includeRawBody: read, maxBodyBytes: o.readBody ? (o.maxBodyBytes ?? 512 * 1024) : 256 * 1024 });
   const v = verdict(get.outcome, get.status);
-  if (o.readBody && get.body && o.keywords?.length) {
-    const text = decodePage(get.body, get.contentType).text;
-    const keyword = o.keywords.find((k) => k && text.includes(k));
+  if (read && get.body) {
+    // The probe has decoded the page already: decoded again only when its declared charset lies.
+    const text = decodePage(get.body, get.contentType, get.bodyText !== undefined && get.charset ? { text: get.bodyText, charset: get.charset } : undefined).text;
+    const keyword = (o.keywords ?? []).find((k) => k && text.includes(k));
     if (keyword) v.keyword = keyword;
   }
   return v;

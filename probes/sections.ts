@@ -1,6 +1,8 @@
-import * as cheerio from 'cheerio';
+// The htmlparser2-only build: the full one also loads parse5, undici and encoding sniffers (some 16 MB
+// per probe thread) that the inspection never uses.
+import * as cheerio from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
-import { decoderLabel, charsetFromContentType, sniffHtmlCharset } from './content.js';
+import { detectCharset } from './content.js';
 
 /**
  * Sections (栏目) of a government portal, read the way the national website inspection reads them: the
@@ -20,13 +22,15 @@ export interface DecodedPage {
 }
 
 /**
- * Decodes a page with its declared charset (header, then `<meta>`), UTF-8 when none. Chinese portals
+ * Decodes a page with its declared charset (BOM, header, then `<meta>`), UTF-8 when none. Chinese portals
  * often declare UTF-8 and send GBK (or the reverse): when the declared charset yields many replacement
- * characters, the other one is tried and kept if it decodes better.
+ * characters, the other one is tried and kept if it decodes better. `decoded` is the text a probe has
+ * already decoded with the declared charset (the liveness probe's `bodyText`): it is reused, so a page
+ * is decoded once unless its charset lies.
  */
-export function decodePage(bytes: Uint8Array, contentType?: string): DecodedPage {
-  const declared = decoderLabel(charsetFromContentType(contentType) ?? sniffHtmlCharset(bytes));
-  const text = new TextDecoder(declared).decode(bytes);
+export function decodePage(bytes: Uint8Array, contentType?: string, decoded?: { text: string; charset: string }): DecodedPage {
+  const declared = decoded?.charset ?? detectCharset(bytes, contentType);
+  const text = decoded?.text ?? new TextDecoder(declared).decode(bytes);
   const bad = replacementShare(text);
   if (bad > 0.01) {
     const other = declared === 'gb18030' ? 'utf-8' : 'gb18030';
@@ -121,14 +125,22 @@ export interface PageList {
 }
 
 const ITEM_TAGS = new Set(['li', 'tr', 'dd', 'dt', 'p']);
+const LIST_TAGS = new Set(['li', 'tr', 'dd']);
+const BLOCK_TAGS = new Set(['div', 'ul', 'table']);
 const SKIP_TAGS = 'script, style, noscript, template';
+const HEADING = /^h[1-6]$/;
 
 /** A parsed page without its scripts and styles: parse once, read it for the list, the links and the text. */
 export type ParsedPage = cheerio.CheerioAPI;
 
+/**
+ * Parses with htmlparser2 (forgiving, and several times faster than the spec parser for what we read:
+ * links, list items and text). The DOM is some ten times the page's size: callers read what they need
+ * (see `readPage`) and drop it.
+ */
 export function parsePage(html: string): ParsedPage | null {
   try {
-    const $ = cheerio.load(html);
+    const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
     $(SKIP_TAGS).remove();
     return $;
   } catch {
@@ -137,6 +149,60 @@ export function parsePage(html: string): ParsedPage | null {
 }
 
 const load = (input: string | ParsedPage): ParsedPage | null => (typeof input === 'string' ? parsePage(input) : input);
+
+const isElement = (n: AnyNode): n is Element => n.type === 'tag' || n.type === 'script' || n.type === 'style';
+
+/** The text of a node and its descendants, as cheerio's `.text()`, without wrapping nodes (iterative: deep nesting is fine). */
+function textOf(root: AnyNode): string {
+  if (root.type === 'text') return (root as unknown as { data: string }).data;
+  const out: string[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'text') out.push((n as unknown as { data: string }).data);
+    else if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out.join('');
+}
+
+/** What an element holds, counted once bottom-up (instead of a descendant query per element). */
+interface Holds {
+  /** Descendant `a[href]`s (the element itself not counted). */
+  links: number;
+  first: Element | null;
+  /** A descendant `li`, `tr` or `dd`. */
+  listBelow: boolean;
+}
+
+function countHolds(roots: AnyNode[]): Map<Element, Holds> {
+  const holds = new Map<Element, Holds>();
+  // Post-order without recursion: a page of 20,000 unclosed tags nests 20,000 deep.
+  const stack: Array<{ el: Element; i: number }> = [];
+  const push = (n: AnyNode) => isElement(n) && stack.push({ el: n, i: 0 });
+  for (const r of roots) {
+    push(r);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.el.children.length) {
+        push(top.el.children[top.i++]!);
+        continue;
+      }
+      stack.pop();
+      const h: Holds = { links: 0, first: null, listBelow: false };
+      for (const c of top.el.children) {
+        if (!isElement(c)) continue;
+        const ch = holds.get(c)!;
+        const self = c.name === 'a' && c.attribs.href !== undefined;
+        if (self && !h.first) h.first = c;
+        if (!h.first && ch.first) h.first = ch.first;
+        h.links += ch.links + (self ? 1 : 0);
+        h.listBelow ||= ch.listBelow || LIST_TAGS.has(c.name);
+      }
+      holds.set(top.el, h);
+    }
+  }
+  return holds;
+}
 
 /**
  * The list items of a page: every `li`/`tr`/`dd`/`p` (or a `div` with a single link) that holds a
@@ -147,47 +213,51 @@ const load = (input: string | ParsedPage): ParsedPage | null => (typeof input ==
 export function extractList(html: string | ParsedPage, baseUrl: string, today: string, maxItems = 2000): PageList {
   const $ = load(html);
   if (!$) return { items: [], newest: null, dated: 0 };
+  const roots = $.root().children().toArray();
+  const holds = countHolds(roots);
   const groups = new Map<AnyNode, ListItem[]>();
   let year: number | undefined;
   let seen = 0;
-  const visit = (node: AnyNode) => {
-    if (seen >= maxItems) return;
-    if (node.type !== 'tag') return;
+  // Document order, depth first, without recursion; an item's insides are not visited.
+  const stack: AnyNode[] = [...roots].reverse();
+  while (stack.length && seen < maxItems) {
+    const node = stack.pop()!;
+    if (node.type !== 'tag') continue;
     const el = node as Element;
-    const tag = el.tagName.toLowerCase();
-    if (/^h[1-6]$/.test(tag) || tag === 'strong' || tag === 'b' || (el.attribs.class ?? '').includes('year')) {
-      const y = YEAR_HEADING.exec($(el).text());
+    const tag = el.name;
+    if (HEADING.test(tag) || tag === 'strong' || tag === 'b' || (el.attribs.class ?? '').includes('year')) {
+      const y = YEAR_HEADING.exec(textOf(el));
       if (y) {
         year = Number(y[1]);
-        return;
+        continue;
       }
     }
-    const links = $(el).find('a[href]');
-    const isItem = (ITEM_TAGS.has(tag) || (tag === 'div' && links.length === 1 && el.children.every((c) => c.type !== 'tag' || !['div', 'ul', 'table'].includes((c as Element).tagName)))) && links.length >= 1 && links.length <= 3;
-    if (isItem && !$(el).find('li, tr, dd').length) {
-      const a = links.first();
-      const title = (a.attr('title') ?? a.text()).replace(/\s+/g, ' ').trim();
+    const h = holds.get(el)!;
+    const isItem = (ITEM_TAGS.has(tag) || (tag === 'div' && h.links === 1 && el.children.every((c) => c.type !== 'tag' || !BLOCK_TAGS.has((c as Element).name)))) && h.links >= 1 && h.links <= 3;
+    if (isItem && !h.listBelow && h.first) {
+      const a = h.first;
+      const aText = textOf(a);
+      const title = (a.attribs.title ?? aText).replace(/\s+/g, ' ').trim();
       if (title.length >= 2) {
         let url: string | null = null;
         try {
-          url = new URL(a.attr('href') ?? '', baseUrl).href;
+          url = new URL(a.attribs.href ?? '', baseUrl).href;
         } catch {
           url = null;
         }
         // The date: outside the title first (a `<span>` after it, a cell), then anywhere in the item.
-        const rest = $(el).text().replace(/\s+/g, ' ').replace(a.text().replace(/\s+/g, ' '), ' ');
+        const rest = textOf(el).replace(/\s+/g, ' ').replace(aText.replace(/\s+/g, ' '), ' ');
         const date = parseItemDate(rest, { year, today }) ?? parseItemDate(title, { year, today });
         const parent = el.parent ?? el;
         const list = groups.get(parent) ?? [];
         list.push({ title: title.slice(0, 200), url, date });
         groups.set(parent, list);
         seen++;
-        return;
+        continue;
       }
     }
-    for (const c of el.children) visit(c);
-  };
-  for (const c of $.root().children().toArray()) visit(c);
+    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+  }
   let best: ListItem[] = [];
   let bestScore = -1;
   for (const list of groups.values()) {
@@ -286,7 +356,12 @@ export interface PageFacts {
 }
 
 const CARE = /适老化|关怀版|长者模式|无障碍|老年模式|长辈版/;
+const NOT_LINK = /^(javascript|mailto|tel|data):/i;
 
+/**
+ * Links, images and visible text of a page, in one walk of its DOM (no selector engine, no wrapper per
+ * node). Text is gathered up to `maxText` characters.
+ */
 export function pageFacts(html: string | ParsedPage, baseUrl: string, maxLinks = 500, maxText = 200_000): PageFacts {
   const $ = load(html);
   if (!$) return { links: [], linksTruncated: false, images: 0, imagesWithAlt: 0, text: '', careEntries: [] };
@@ -294,11 +369,26 @@ export function pageFacts(html: string | ParsedPage, baseUrl: string, maxLinks =
   const links: PageFacts['links'] = [];
   let truncated = false;
   const careEntries: PageFacts['careEntries'] = [];
-  $('a[href]').each((_, a) => {
-    const href = ($(a).attr('href') ?? '').trim();
-    const text = ($(a).text() || $(a).attr('title') || '').replace(/\s+/g, ' ').trim();
+  let images = 0;
+  let imagesWithAlt = 0;
+  let body: Element | null = null;
+  const stack: AnyNode[] = [...$.root().children().toArray()].reverse();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type !== 'tag') continue;
+    const el = n as Element;
+    if (el.name === 'body' && !body) body = el;
+    else if (el.name === 'img') {
+      images++;
+      if ((el.attribs.alt ?? '').trim().length > 0) imagesWithAlt++;
+    } else if (el.name === 'a' && el.attribs.href !== undefined) anchor(el);
+    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+  }
+  function anchor(a: Element) {
+    const href = (a.attribs.href ?? '').trim();
+    const text = (textOf(a) || a.attribs.title || '').replace(/\s+/g, ' ').trim();
     let url: URL | null = null;
-    if (href && !/^(javascript|mailto|tel|data):/i.test(href) && !href.startsWith('#')) {
+    if (href && !NOT_LINK.test(href) && !href.startsWith('#')) {
       try {
         url = new URL(href, baseUrl);
       } catch {
@@ -307,18 +397,58 @@ export function pageFacts(html: string | ParsedPage, baseUrl: string, maxLinks =
     }
     if (url && (url.protocol === 'http:' || url.protocol === 'https:')) {
       url.hash = '';
-      if (CARE.test(text) && careEntries.length < 5) careEntries.push({ url: url.href, text: text.slice(0, 40) });
-      if (!seen.has(url.href)) {
+      const u = url.href;
+      if (careEntries.length < 5 && CARE.test(text)) careEntries.push({ url: u, text: text.slice(0, 40) });
+      if (!seen.has(u)) {
         if (links.length >= maxLinks) truncated = true;
         else {
-          seen.add(url.href);
-          links.push({ url: url.href, text: text.slice(0, 80) });
+          seen.add(u);
+          links.push({ url: u, text: text.slice(0, 80) });
         }
       }
-    } else if (CARE.test(text) && careEntries.length < 5) careEntries.push({ url: null, text: text.slice(0, 40) });
-  });
-  const imgs = $('img');
-  const imagesWithAlt = imgs.filter((_, i) => ($(i).attr('alt') ?? '').trim().length > 0).length;
-  const text = $('body').length ? $('body').text() : $.root().text();
-  return { links, linksTruncated: truncated, images: imgs.length, imagesWithAlt, text: text.replace(/\s+/g, ' ').slice(0, maxText), careEntries };
+    } else if (careEntries.length < 5 && CARE.test(text)) careEntries.push({ url: null, text: text.slice(0, 40) });
+  }
+  const text = textUpTo(body ?? $.root()[0]!, maxText * 2);
+  return { links, linksTruncated: truncated, images, imagesWithAlt, text: text.replace(/\s+/g, ' ').slice(0, maxText), careEntries };
+}
+
+/** The text below `root`, stopping once `max` characters are gathered (an endless page is not joined whole). */
+function textUpTo(root: AnyNode, max: number): string {
+  const out: string[] = [];
+  let size = 0;
+  const stack: AnyNode[] = [root];
+  while (stack.length && size < max) {
+    const n = stack.pop()!;
+    if (n.type === 'text') {
+      const d = (n as unknown as { data: string }).data;
+      out.push(d);
+      size += d.length;
+    } else if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out.join('');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One page, read once
+
+export interface PageRead {
+  list: PageList;
+  facts: PageFacts;
+  /** The sections its navigation names (asked for on the homepage only). */
+  sections: DiscoveredSection[];
+}
+
+/**
+ * Everything the inspection takes from one page, from one parse: its list, its facts and (`withSections`)
+ * the sections it names. Only these small facts are returned; the DOM is garbage when this returns.
+ * Never throws: a page the parser chokes on reads as empty.
+ */
+export function readPage(html: string, baseUrl: string, today: string, o: { maxLinks?: number; withSections?: boolean } = {}): PageRead {
+  try {
+    const $ = parsePage(html);
+    if ($) return { list: extractList($, baseUrl, today), facts: pageFacts($, baseUrl, o.maxLinks), sections: o.withSections ? discoverSections($, baseUrl) : [] };
+  } catch {
+    /* below */
+  }
+  return { list: { items: [], newest: null, dated: 0 }, facts: { links: [], linksTruncated: false, images: 0, imagesWithAlt: 0, text: '', careEntries: [] }, sections: [] };
 }

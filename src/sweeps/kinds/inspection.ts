@@ -1,4 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { createCrawlGate, type CrawlGate } from '../../../probes/concurrency.js';
+import type { ProbeDeps } from '../../../probes/deps.js';
 import { localDay } from '../../../probes/time.js';
 import type { Db } from '../../db/client.js';
 import { endpoints, inspectionSections, sectionDays, siteDays } from '../../db/schema/index.js';
@@ -7,10 +9,21 @@ import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
 
 const probes = lazyProbe(() => import('../../../probes/inspection.js'));
 
+/** Probe dependencies built by hand (tests, embedders) have no gate: one per such deps, sized for the default 200 probes. */
+const fallbackGates = new WeakMap<ProbeDeps, CrawlGate>();
+function gateOf(deps: ProbeDeps): CrawlGate {
+  if (deps.crawls) return deps.crawls;
+  let g = fallbackGates.get(deps);
+  if (!g) fallbackGates.set(deps, (g = createCrawlGate(200)));
+  return g;
+}
+
 /**
  * The national website inspection of a portal (issue 11): sections and their newest items, a bounded
  * link check and the wording list, stored as one row per section and one per portal per day.
- * Only `portal` endpoints are inspected.
+ * Only `portal` endpoints are inspected. The crawls of one sweep worker share the gate of its probe
+ * dependencies (`createCrawlGate(PROBE_CONCURRENCY)`): however many portals the worker has in flight,
+ * only so many are crawled at once, with so many pages held.
  */
 export const inspection: ProbeKindSpec<'inspection'> = {
   stored: 'inspection',
@@ -40,6 +53,7 @@ export const inspection: ProbeKindSpec<'inspection'> = {
       registered,
       wordingTerms: policy.wordingTerms,
       outboundKeywords: policy.outboundKeywords,
+      gate: gateOf(o.deps),
     });
     return {
       ...recordOf(t, 'inspection'),
