@@ -95,7 +95,8 @@ async function main() {
   }
 
   const browser = createBrowserPool({ executablePath });
-  let peak = process.memoryUsage().rss;
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
   let chromiumPeak = 0;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -123,7 +124,7 @@ async function main() {
   console.log(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${(await import('node:os')).availableParallelism()} cores)`);
   console.log(`${row.portals} portals (${row.ok} ok, ${row.with_section} with a section page), ${pages} pages checked, ${row.serious} critical/serious rule violations`);
   console.log(`wall time ${seconds.toFixed(1)} s, ${(pages / seconds).toFixed(2)} pages/s; this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${((cpu.user + cpu.system) / 1e3 / pages).toFixed(0)} ms per page)`);
-  console.log(`peak RSS: this process ${(peak / 1048576).toFixed(0)} MB (PGlite, fleet and DNS included), Chromium ${(chromiumPeak / 1048576).toFixed(0)} MB (all its processes, 2 pages at a time)`);
+  console.log(`peak RSS: this process ${(peak / 1048576).toFixed(0)} MB (PGlite, fleet and DNS included; ${(baseline / 1048576).toFixed(0)} MB before the sweep), Chromium ${(chromiumPeak / 1048576).toFixed(0)} MB (all its processes, 2 pages at a time)`);
   await browser.close();
   await database.close();
   await dns.close();
