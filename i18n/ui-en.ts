@@ -618,6 +618,8 @@ export const uiEn: Record<UiKey, string> = {
   'ui.sweeps.kind.ipv6': 'IPv6',
   'ui.sweeps.kind.freshness': 'Content updates',
   'ui.sweeps.kind.usage': 'Usage pull',
+  'ui.sweeps.kind.inspection': 'Website inspection',
+  'ui.sweeps.kind.accessibility': 'Accessibility (axe-core)',
   'ui.sweeps.submit': 'Start the sweep',
   'ui.sweeps.noneMatched': 'No system in use matches the filter; no sweep was started.',
   'ui.sweeps.unavailable': 'This deployment does not probe; start sweeps on a Node server.',

@@ -620,6 +620,8 @@ export const uiZh = {
   'ui.sweeps.kind.ipv6': 'IPv6',
   'ui.sweeps.kind.freshness': '内容更新',
   'ui.sweeps.kind.usage': '使用量拉取',
+  'ui.sweeps.kind.inspection': '网站检查',
+  'ui.sweeps.kind.accessibility': '适老化与无障碍（axe-core）',
   'ui.sweeps.submit': '开始巡查',
   'ui.sweeps.noneMatched': '筛选条件下没有在用系统，未开始巡查。',
   'ui.sweeps.unavailable': '本部署不执行探测，请在 Node 服务上开始巡查。',

@@ -27,6 +27,8 @@ export const configSchema = z.object({
   PROBE_DNS_SERVERS: z.string().optional(),
   PROBE_ALLOW_CIDRS: z.string().optional(),
   PROBE_DENY_CIDRS: z.string().optional(),
+  /** Headless Chromium of the accessibility probe (axe-core): a path, `off`; unset: /usr/bin/chromium if it exists. */
+  INSPECTION_BROWSER: z.string().optional(),
   /** Where notifications (webhooks, mail) may connect: like PROBE_ALLOW_CIDRS / PROBE_DENY_CIDRS, for deliveries. */
   NOTIFY_ALLOW_CIDRS: z.string().optional(),
   NOTIFY_DENY_CIDRS: z.string().optional(),

@@ -1,6 +1,7 @@
 import { addDays, type Day } from '../dates.js';
 import { judgeSiteUnreachable, type InspectionDay } from '../inspection-rule.js';
 import type { Policy } from '../policy.js';
+import { latestAxe, type AxeDay, type AxeSummary } from './accessibility.js';
 
 /**
  * The national website inspection scorecard of one portal (《政府网站与政务新媒体检查指标》, 单项否决):
@@ -53,6 +54,8 @@ export interface SiteInspectionEvidence {
   sections: SectionState[];
   /** Portal cadence visits per day (for 站点无法访问). */
   visits: InspectionDay[];
+  /** axe-core checks (accessibility_days), any order; informational. */
+  axe?: AxeDay[];
 }
 
 export interface ScorecardItem {
@@ -69,8 +72,12 @@ export interface Scorecard {
   checkedOn: Day | null;
   items: ScorecardItem[];
   links: { checked: number; broken: number; brokenRate: number | null; outboundRisks: number; brokenList: SiteDay['brokenLinks']; risks: SiteDay['outboundRisks'] } | null;
-  /** 适老化 and accessibility, informational (never a verdict): axe-core is not run yet (`axe: null`). */
-  accessibility: { images: number; imagesWithAlt: number; altShare: number | null; careEntry: { found: boolean; opens: boolean | null; url: string | null } | null; axe: null } | null;
+  /**
+   * 适老化 and accessibility, informational (never a verdict): the homepage's images and care-mode entry
+   * (latest site inspection) and the latest axe-core check (`axe`, null when never measured). Null when
+   * neither is known.
+   */
+  accessibility: { images: number; imagesWithAlt: number; altShare: number | null; careEntry: { found: boolean; opens: boolean | null; url: string | null } | null; axe: AxeSummary | null } | null;
 }
 
 const daysBetween = (from: Day, to: Day) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -90,7 +97,8 @@ export function inspectionScorecard(ev: SiteInspectionEvidence, policy: Policy, 
   if (!latest || latest.outcome !== 'ok') {
     const why = latest ? { reason: 'homepage_failed', outcome: latest.outcome, day: latest.day } : { reason: 'no_recent_inspection', since };
     for (const rule of VETO_RULES.slice(1)) items.push(item(rule, 'unmeasured', why));
-    return { asOf, policyVersion: v, checkedOn: latest?.day ?? null, items, links: null, accessibility: null };
+    const axe = latestAxe(ev.axe ?? [], asOf);
+    return { asOf, policyVersion: v, checkedOn: latest?.day ?? null, items, links: null, accessibility: axe ? { images: 0, imagesWithAlt: 0, altShare: null, careEntry: null, axe } : null };
   }
 
   const checked = ev.sections.filter((s) => s.lastDay >= since && s.lastDay <= asOf && s.lastOutcome === 'ok');
@@ -143,7 +151,7 @@ export function inspectionScorecard(ev: SiteInspectionEvidence, policy: Policy, 
       imagesWithAlt: latest.imagesWithAlt ?? 0,
       altShare: latest.images ? Math.round(((latest.imagesWithAlt ?? 0) / latest.images) * 1000) / 1000 : null,
       careEntry: latest.careEntry ?? null,
-      axe: null,
+      axe: latestAxe(ev.axe ?? [], asOf),
     },
   };
 }

@@ -4,6 +4,7 @@ import { addDays, addMonthsToMonth, assertDay, assertMonth, monthOf, type Day, t
 import { progressOf } from '../findings.js';
 import { buildResourcesReport, type ResourcesReport } from '../resources-report.js';
 import type { MonthHistoryPoint, MonthlyReportInput, ReportDepartment, ReportFinding, SnapshotReason, SystemMonthSnapshot } from './input.js';
+import { median } from '../inspection/accessibility.js';
 
 /**
  * The monthly report as data, independent of language and format. Renderers (HTML, Markdown, CSV, XLSX,
@@ -33,6 +34,8 @@ export interface MonthlyReport {
   problems: Problems;
   /** Portals failing a veto item of the national website inspection, by county/district (site inspection, issue 11). */
   inspection: InspectionTable;
+  /** 适老化 and accessibility of portals by county/district: informational, never a verdict reason. */
+  accessibility: AccessibilityTable;
   requirements: Requirements;
   /** 12 months ending with the reported month, oldest first. */
   history: HistoryPoint[];
@@ -44,6 +47,23 @@ export interface InspectionTable {
   /** Regions with a failing portal this month or last, ranked by failing portals now. */
   regions: Array<{ region: UnitRef; failing: Figure; portals: string[] }>;
   total: Figure;
+}
+
+export interface AccessibilityRow {
+  /** Live portals with any accessibility figure this month. */
+  portals: number;
+  /** Portals axe-core ran on, and those of them with critical or serious violations. */
+  measured: number;
+  criticalOrSerious: number;
+  /** Median share of homepage images with alt text, over the portals with images. */
+  medianAltShare: number | null;
+  /** Share of the portals inspected whose 适老化/关怀版 entry exists and opens. */
+  careEntryShare: number | null;
+}
+
+export interface AccessibilityTable {
+  regions: Array<{ region: UnitRef } & AccessibilityRow>;
+  total: AccessibilityRow;
 }
 
 /** A count now, last month and the change. */
@@ -201,6 +221,33 @@ function inspectionTable(current: SystemMonthSnapshot[], previous: SystemMonthSn
   const now = regions.reduce((a, r) => a + r.failing.now, 0);
   const before = [...rows.values()].reduce((a, r) => a + r.before, 0);
   return { regions, total: fig(now, before) };
+}
+
+/** Accessibility of live portals per region (this month only: informational, no change on last month). */
+function accessibilityTable(current: SystemMonthSnapshot[], regionOf: (departmentCode: string) => UnitRef): AccessibilityTable {
+  const measured = current.filter((s) => isLive(s) && s.accessibility);
+  const row = (list: SystemMonthSnapshot[]): AccessibilityRow => {
+    const a = list.map((s) => s.accessibility!);
+    const care = a.filter((x) => x.careEntryOpens !== null);
+    return {
+      portals: a.length,
+      measured: a.filter((x) => x.axeMeasured).length,
+      criticalOrSerious: a.filter((x) => x.criticalOrSerious === true).length,
+      medianAltShare: median(a.flatMap((x) => (x.altShare === null ? [] : [x.altShare]))),
+      careEntryShare: care.length ? round4(care.filter((x) => x.careEntryOpens).length / care.length) : null,
+    };
+  };
+  const groups = new Map<string, { region: UnitRef; list: SystemMonthSnapshot[] }>();
+  for (const s of measured) {
+    const region = regionOf(s.departmentCode);
+    const g = groups.get(region.code) ?? { region, list: [] };
+    g.list.push(s);
+    groups.set(region.code, g);
+  }
+  const regions = [...groups.values()]
+    .sort((a, b) => (a.region.cityLevel === b.region.cityLevel ? compareCodeUnits(a.region.code, b.region.code) : a.region.cityLevel ? 1 : -1))
+    .map((g) => ({ region: g.region, ...row(g.list) }));
+  return { regions, total: row(measured) };
 }
 
 const CITY_LEVEL: UnitRef = { code: '_city', name: null, shortName: null, cityLevel: true };
@@ -367,6 +414,7 @@ export function buildMonthlyReport(raw: MonthlyReportInput): MonthlyReport {
     regions,
     problems,
     inspection: inspectionTable(current, previous, hasPrevious, (code) => units.regionOf(code)),
+    accessibility: accessibilityTable(current, (code) => units.regionOf(code)),
     requirements: { rectifyBy, recheckOn, items },
     history: buildHistory(input, month, now, before),
     resources: input.resources ? buildResourcesReport(input.resources, month, { ref: (c) => units.ref(c), regionOf: (c) => units.regionOf(c) }) : null,

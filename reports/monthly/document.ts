@@ -48,7 +48,7 @@ export interface Column {
 
 export interface TableBlock {
   kind: 'table';
-  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history' | 'inspection' | 'resource_departments' | 'resource_regions' | 'resource_history' | 'reclaimable' | 'orphan_resources';
+  id: 'departments' | 'regions' | 'heat' | 'problem_systems' | 'history' | 'inspection' | 'accessibility' | 'resource_departments' | 'resource_regions' | 'resource_history' | 'reclaimable' | 'orphan_resources';
   caption: string;
   /** Short name for a spreadsheet tab (≤ 31 characters). */
   sheetName: string;
@@ -480,6 +480,7 @@ function problemsSection(report: MonthlyReport, lang: Lang): ReportSection {
     });
   }
   blocks.push(...inspectionBlocks(report, lang));
+  blocks.push(...accessibilityBlocks(report, lang));
   return { id: 'problems', heading: t(lang, 'report.heading.problems'), blocks };
 }
 
@@ -499,6 +500,25 @@ function inspectionBlocks(report: MonthlyReport, lang: Lang): Block[] {
         [textCell(t(lang, 'report.inspection.total')), intCell(ins.total), textCell('')],
       ],
       note: null,
+      heatColors: null,
+    },
+  ];
+}
+
+/** 适老化 and accessibility of portals by county/district (issue 11): informational, never a verdict reason. */
+function accessibilityBlocks(report: MonthlyReport, lang: Lang): Block[] {
+  const a = report.accessibility;
+  if (!a.regions.length) return [{ kind: 'paragraph', text: t(lang, 'report.a11y.none') }];
+  const cells = (r: MonthlyReport['accessibility']['total']): Cell[] => [intCell(r.measured, false), intCell(r.criticalOrSerious, false), { t: 'pct', v: r.medianAltShare }, { t: 'pct', v: r.careEntryShare }];
+  return [
+    {
+      kind: 'table',
+      id: 'accessibility',
+      caption: t(lang, 'report.a11y.title'),
+      sheetName: t(lang, 'report.a11y.sheet'),
+      columns: [col(lang, 'report.a11y.region', 'text', false, 1.4), col(lang, 'report.a11y.portals', 'int'), col(lang, 'report.a11y.serious', 'int', false, 1.2), col(lang, 'report.a11y.alt', 'pct', false, 1.3), col(lang, 'report.a11y.care', 'pct', false, 1.2)],
+      rows: [...a.regions.map((r) => [textCell(unitName(r.region, lang, true)), ...cells(r)]), [textCell(t(lang, 'report.a11y.total')), ...cells(a.total)]],
+      note: t(lang, 'report.a11y.note'),
       heatColors: null,
     },
   ];

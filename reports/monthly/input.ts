@@ -79,6 +79,8 @@ export interface SystemMonthSnapshot {
   flags: FlagCode[];
   /** Portals: the veto items of the national website inspection failed at month end (site inspection, issue 11). */
   inspectionFailures?: string[] | null;
+  /** Portals: 适老化 and accessibility at month end (informational, never a verdict); absent when never measured. */
+  accessibility?: PortalAccessibility | null;
   cloudRequired: boolean;
   deployment: Deployment;
   network: Network;
@@ -89,6 +91,18 @@ export interface SystemMonthSnapshot {
    * the server answered (`serverAnswered`: ok, http_error, tls_error, challenged).
    */
   availability: { probes: number; ok: number } | null;
+}
+
+/** A portal's accessibility figures for the report's county table (site inspection and the axe-core check). */
+export interface PortalAccessibility {
+  /** axe-core ran on the homepage. */
+  axeMeasured: boolean;
+  /** It found critical or serious violations (null: not measured). */
+  criticalOrSerious: boolean | null;
+  /** Share of homepage images with alt text (null: no images, or no site inspection). */
+  altShare: number | null;
+  /** A 适老化/关怀版/长者模式/无障碍 entry exists and opens (null: no site inspection). */
+  careEntryOpens: boolean | null;
 }
 
 /** A stored classification reason (the `message` of `Reason` renders it in the reader's language). */

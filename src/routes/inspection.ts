@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { router } from '../http/router.js';
 import { SECTION_TYPES } from '../db/schema/index.js';
+import { IMPACTS } from '../../reports/inspection/accessibility.js';
 import { getInspection, listSections, registerSection, updateSection } from '../verdicts/inspection.js';
 import { codeParam, errorResponses, json, jsonBody, security, writeErrorResponses } from './common.js';
 
@@ -19,6 +20,37 @@ const itemDto = z
     policyVersion: z.string(),
   })
   .openapi('InspectionItem');
+
+const impactCounts = z
+  .object(Object.fromEntries(IMPACTS.map((i) => [i, z.object({ rules: z.number().int(), nodes: z.number().int() })])) as Record<(typeof IMPACTS)[number], z.ZodObject<{ rules: z.ZodNumber; nodes: z.ZodNumber }>>)
+  .openapi('AxeImpactCounts', { description: 'per axe-core impact (critical 严重, serious 重大, moderate 一般, minor 轻微): rules violated and elements violating them' });
+
+const axeDto = z
+  .object({
+    checkedOn: z.string().openapi({ description: 'day of the latest axe-core check' }),
+    outcome: z.string().openapi({ description: '`ok` when axe ran on the homepage; `unmeasured` with a reason; otherwise the outcome of loading the homepage (`timeout`, `http_error`, `body_too_large`, `blocked_by_policy`, …)' }),
+    reason: z.string().nullable().openapi({ description: 'why unmeasured: `no_browser` (INSPECTION_BROWSER off or no Chromium installed), `browser_failed`' }),
+    section: z.string().openapi({ description: '`checked`: a section page was checked too; `none`: no section page loaded recently, homepage only; `failed`: the section page did not load' }),
+    violations: impactCounts.openapi({ description: 'sums over the pages axe ran on' }),
+    pages: z.array(
+      z
+        .object({
+          url: z.string(),
+          role: z.enum(['homepage', 'section']),
+          outcome: z.string(),
+          status: z.number().int().optional(),
+          error: z.string().optional(),
+          loadIncomplete: z.boolean().optional().openapi({ description: 'the load event did not come within the budget: axe ran on what had loaded' }),
+          violations: impactCounts,
+          rules: z.array(z.object({ id: z.string(), impact: z.enum(IMPACTS), nodes: z.number().int(), help: z.string(), helpZh: z.string().nullable() })).openapi({ description: 'the worst rules, at most 20 (impact, then elements)' }),
+          rulesTotal: z.number().int(),
+          subresources: z.object({ fetched: z.number().int(), refused: z.number().int(), failed: z.number().int() }).openapi({ description: 'requests of the page besides its document: answered through the target policy, refused by it (or a scheme never fetched), failed' }),
+          refused: z.array(z.string()).openapi({ description: 'some of the refused addresses' }),
+        })
+        .openapi('AxePage'),
+    ),
+  })
+  .openapi('AxeCheck');
 
 const inspectionDto = z
   .object({
@@ -43,10 +75,10 @@ const inspectionDto = z
         imagesWithAlt: z.number().int(),
         altShare: z.number().nullable(),
         careEntry: z.object({ found: z.boolean(), opens: z.boolean().nullable(), url: z.string().nullable() }).nullable(),
-        axe: z.null().openapi({ description: 'axe-core results: not measured yet' }),
+        axe: axeDto.nullable().openapi({ description: 'axe-core (WCAG 2.x A/AA) in the headless Chromium over the homepage and one section page; null when never measured' }),
       })
       .nullable()
-      .openapi({ description: '适老化 and accessibility of the homepage, informational (not a verdict)' }),
+      .openapi({ description: '适老化 and accessibility, informational (not a verdict): images and the care-mode entry of the homepage (site inspection), and the axe-core check' }),
   })
   .openapi('Inspection');
 

@@ -27,6 +27,8 @@ export interface ProbeRecord {
   sitemapLastmod?: Date | null;
   /** Site inspection (kinds/inspection.ts): what the crawl saw, for the section and site rollups. */
   inspection?: { day: string; result: import('../../probes/inspection.js').InspectionResult };
+  /** Accessibility (kinds/accessibility.ts): what axe-core saw, for accessibility_days. */
+  accessibility?: { day: string; result: import('../../probes/accessibility.js').AccessibilityResult };
   /** Usage pull: the value read and the metric/day it feeds. */
   usage?: { metric: UsageMetric; day: string; value: number; sourceId: number };
 }

@@ -57,12 +57,12 @@ describe.each(backends)('contract names against the migrated database and the Op
   });
 
   it('the sweep API offers exactly the probe kinds of the registry, and filters results by their stored names', () => {
-    expect(Object.keys(PROBE_KINDS)).toEqual(['liveness', 'ipv6', 'freshness', 'inspection', 'usage']);
+    expect(Object.keys(PROBE_KINDS)).toEqual(['liveness', 'ipv6', 'freshness', 'inspection', 'accessibility', 'usage']);
     const start = doc.components.schemas.SweepStart as unknown as { properties: { kinds: { items: { enum: string[] } } } };
     expect(start.properties.kinds.items.enum).toEqual([...SWEEP_KINDS]);
     const kind = doc.paths['/systems/{code}/probes']!.get!.parameters!.find((p) => p.name === 'kind');
     expect(kind?.schema?.enum).toEqual([...STORED_PROBE_KINDS]);
-    expect(STORED_PROBE_KINDS).toEqual(['liveness', 'ipv6', 'freshness', 'inspection', 'usage_pull']);
+    expect(STORED_PROBE_KINDS).toEqual(['liveness', 'ipv6', 'freshness', 'inspection', 'accessibility', 'usage_pull']);
   });
 
   it('the report API offers exactly the formats of the registry, each with its content type', () => {

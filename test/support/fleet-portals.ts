@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
 import { encodeGbk } from './fleet-gbk.js';
 
@@ -18,6 +18,12 @@ import { encodeGbk } from './fleet-gbk.js';
  * - `trap.gov.test`: a crawl trap (endless calendar), an endless link list, a 50 MB page, malformed HTML
  *   and a page that declares UTF-8 but is GBK.
  * - `casino.example.test`: the gambling page an external link now leads to.
+ * Accessibility (axe-core in Chromium):
+ * - `a11y-bad.gov.test`: no `lang`, an image without alt, an input without label, low-contrast text.
+ * - `a11y-clean.gov.test`: none of that (0 critical/serious), a clean section page too.
+ * - `a11y-leak.gov.test`: pulls a script, an image and a WebSocket from `refused.gov.test` (127.0.0.2),
+ *   the fleet's `forbidden` server, which counts every connection made to it (the policy must refuse it).
+ * - `a11y-hang.gov.test`: a homepage that never finishes; `/slow-image/`: a page whose image never comes.
  */
 
 export interface PortalFleet {
@@ -26,10 +32,14 @@ export interface PortalFleet {
   url(host: string, path?: string): string;
   /** Requests seen, as `HOST METHOD PATH`. */
   requests: string[];
+  /** A server on 127.0.0.2 (`refused.gov.test`) that counts the TCP connections anyone makes to it. */
+  forbidden: { address: string; port: number; connections(): number };
   close(): Promise<void>;
 }
 
-export const PORTAL_HOSTS = ['fresh.gov.test', 'stale.gov.test', 'navonly.gov.test', 'blank.gov.test', 'trap.gov.test', 'casino.example.test'] as const;
+export const PORTAL_HOSTS = ['fresh.gov.test', 'stale.gov.test', 'navonly.gov.test', 'blank.gov.test', 'trap.gov.test', 'casino.example.test', 'a11y-bad.gov.test', 'a11y-clean.gov.test', 'a11y-leak.gov.test', 'a11y-hang.gov.test'] as const;
+export const FORBIDDEN_HOST = 'refused.gov.test';
+export const FORBIDDEN_ADDRESS = '127.0.0.2';
 export const LAPSED_HOST = 'lapsed-domain.test';
 
 function addDays(day: string, n: number): string {
@@ -92,7 +102,15 @@ function sectionPage(site: string, name: string, body: string, charset = 'utf-8'
   return html(`${name}_${site}`, `<div class="position">当前位置：<a href="/">首页</a> &gt; ${name}</div><div class="main">${body}</div>`, charset);
 }
 
-export function portalSites(today: string, port: number): Record<string, Site> {
+/** A page written with accessibility in mind: language, title, landmarks, alt text, labels, contrast. */
+function cleanPage(title: string, body: string): string {
+  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${title}</title>
+<style>body{color:#1a1a1a;background:#fff;font-size:16px}a{color:#0b4f9c;display:inline-block;min-height:24px;min-width:24px;padding:4px 8px}li{margin:4px 0}</style></head><body>
+<header><img src="/logo.png" alt="${title}"><nav aria-label="主导航"><ul><li><a href="/">首页</a></li><li><a href="/tzgg/">通知公告</a></li><li><a href="/care/">关怀版</a></li></ul></nav></header>
+<main><h1>${title}</h1>${body}</main><footer><p>主办单位：${title}</p></footer></body></html>`;
+}
+
+export function portalSites(today: string, port: number, forbiddenPort = 0): Record<string, Site> {
   const recent = addDays(today, -2);
   const old = addDays(today, -200);
   const abs = (host: string, path: string) => `http://${host}:${port}${path}`;
@@ -219,7 +237,65 @@ export function portalSites(today: string, port: number): Record<string, Site> {
 
   const casino: Site = { charset: 'utf-8', pages: { '/': html('澳门威尼斯人娱乐城', '<h1>真人荷官 在线百家乐 博彩平台 注册就送</h1>') } };
 
-  return { 'fresh.gov.test': fresh, 'stale.gov.test': stale, 'navonly.gov.test': navonly, 'blank.gov.test': blank, 'trap.gov.test': trap, 'casino.example.test': casino };
+  const a11yBad: Site = {
+    charset: 'utf-8',
+    pages: {
+      // No lang; an image without alt; a text input without a label; light grey text on white.
+      '/': `<!DOCTYPE html><html><head><meta charset="utf-8"><title>某某镇人民政府</title></head><body>
+<div class="top"><img src="/logo.png"></div>${nav([['/xwdt/', '新闻动态']])}
+<div class="search"><input type="text" name="q"><button type="submit">搜索</button></div>
+<p style="color:#d0d0d0;background:#ffffff">本网站由某某镇人民政府主办，联系电话 0539-0000000</p>
+${list('ul-span', 'dash', recent, 4, '/xwdt')}</body></html>`,
+      '/xwdt/': `<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻动态</title></head><body><img src="/pic.png">${list('ul-span', 'dash', recent)}</body></html>`,
+    },
+  };
+  const a11yClean: Site = {
+    charset: 'utf-8',
+    pages: {
+      '/': cleanPage('某某街道办事处', `<form role="search"><label for="q">站内搜索</label><input id="q" type="text" name="q"><button type="submit">搜索</button></form>${list('ul-span', 'dash', recent, 4, '/tzgg')}`),
+      '/tzgg/': cleanPage('通知公告', list('ul-span', 'dash', recent)),
+      '/care/': cleanPage('关怀版', '<p>长者模式：大字体，高对比度。</p>'),
+    },
+  };
+  const forbidden = `http://${FORBIDDEN_HOST}:${forbiddenPort}`;
+  const a11yLeak: Site = {
+    charset: 'utf-8',
+    pages: {
+      '/': cleanPage(
+        '某某乡人民政府',
+        `<p>统计代码与外部图片：</p><img src="${forbidden}/pixel.png" alt="访问统计"><img src="http://${FORBIDDEN_ADDRESS}:${forbiddenPort}/direct.png" alt="直连地址">
+<script src="${forbidden}/stat.js"></script><script>try { new WebSocket('ws://${FORBIDDEN_HOST}:${forbiddenPort}/live'); } catch (e) {}</script>`,
+      ),
+    },
+  };
+  const a11yHang: Site = {
+    charset: 'utf-8',
+    pages: {
+      // Headers and the start of the page, then nothing, ever.
+      '/': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.write('<!DOCTYPE html><html lang="zh-CN"><head><title>加载中</title></head><body><p>正在加载');
+      },
+      '/slow-image/': cleanPage('图片新闻', `<img src="/never.png" alt="一张永远不来的图片"><p>图片新闻正文。</p>`),
+      '/never.png': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.write(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      },
+    },
+  };
+
+  return {
+    'fresh.gov.test': fresh,
+    'stale.gov.test': stale,
+    'navonly.gov.test': navonly,
+    'blank.gov.test': blank,
+    'trap.gov.test': trap,
+    'casino.example.test': casino,
+    'a11y-bad.gov.test': a11yBad,
+    'a11y-clean.gov.test': a11yClean,
+    'a11y-leak.gov.test': a11yLeak,
+    'a11y-hang.gov.test': a11yHang,
+  };
 }
 
 /** The crawl trap: every calendar page links to the next and previous day, forever. */
@@ -250,16 +326,31 @@ export async function startPortalFleet(today: string): Promise<PortalFleet> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  sites = portalSites(today, port);
-  const dns = await startDnsServer({ zone: Object.fromEntries(PORTAL_HOSTS.map((h) => [h, { A: ['127.0.0.1'] }])) });
+  // The address no one may reach: it answers (so a leak would succeed) and counts every connection.
+  let forbiddenConnections = 0;
+  const forbiddenSockets = new Set<import('node:net').Socket>();
+  const forbiddenServer = createNetServer((socket) => {
+    forbiddenConnections++;
+    forbiddenSockets.add(socket);
+    socket.on('close', () => forbiddenSockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 6\r\nconnection: close\r\n\r\nleaked');
+  });
+  await new Promise<void>((resolve) => forbiddenServer.listen(0, FORBIDDEN_ADDRESS, resolve));
+  const forbiddenPort = (forbiddenServer.address() as AddressInfo).port;
+  sites = portalSites(today, port, forbiddenPort);
+  const dns = await startDnsServer({ zone: { ...Object.fromEntries(PORTAL_HOSTS.map((h) => [h, { A: ['127.0.0.1'] }])), [FORBIDDEN_HOST]: { A: [FORBIDDEN_ADDRESS] } } });
   return {
     port,
     dns,
     requests,
+    forbidden: { address: FORBIDDEN_ADDRESS, port: forbiddenPort, connections: () => forbiddenConnections },
     url: (host, path = '/') => `http://${host}:${port}${path}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of forbiddenSockets) socket.destroy();
+      await new Promise<void>((resolve) => forbiddenServer.close(() => resolve()));
       await dns.close();
     },
   };

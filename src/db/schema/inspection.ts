@@ -87,3 +87,40 @@ export const siteDays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.endpointId, t.day] }), index('site_days_system_day_idx').on(t.systemId, t.day)],
 );
+
+/**
+ * What axe-core in the headless Chromium saw on a portal on a day (the accessibility kind): the pages
+ * checked (homepage, one section) with their violations by impact and worst rules, bounded. The latest
+ * check of the day replaces earlier ones. Informational: no verdict reads it.
+ */
+export const accessibilityDays = pgTable(
+  'accessibility_days',
+  {
+    endpointId: integer('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    systemId: integer('system_id')
+      .notNull()
+      .references(() => systems.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** `ok` (axe ran on the homepage), `unmeasured` (with `reason`), or the homepage's probe outcome. */
+    outcome: text('outcome').notNull(),
+    /** `no_browser`, `browser_failed`; null when measured. */
+    reason: text('reason'),
+    /** `checked`, `none` (no recent section: homepage only), `failed`. */
+    section: text('section').notNull(),
+    /** Sums over the pages axe ran on, per impact (rule violations and elements). */
+    criticalRules: integer('critical_rules').notNull().default(0),
+    seriousRules: integer('serious_rules').notNull().default(0),
+    moderateRules: integer('moderate_rules').notNull().default(0),
+    minorRules: integer('minor_rules').notNull().default(0),
+    criticalNodes: integer('critical_nodes').notNull().default(0),
+    seriousNodes: integer('serious_nodes').notNull().default(0),
+    moderateNodes: integer('moderate_nodes').notNull().default(0),
+    minorNodes: integer('minor_nodes').notNull().default(0),
+    /** `[{url, role, outcome, status?, error?, loadIncomplete?, violations, rules: [{id, impact, nodes, help, helpZh}] (≤ 20), rulesTotal, subresources, refused}]`. */
+    pages: jsonb('pages').notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.day] }), index('accessibility_days_system_day_idx').on(t.systemId, t.day)],
+);

@@ -1,3 +1,4 @@
+import { accessibility } from './accessibility.js';
 import { freshness } from './freshness.js';
 import { inspection } from './inspection.js';
 import { ipv6 } from './ipv6.js';
@@ -11,7 +12,7 @@ export type { ProbeKindSpec, ProbeRunOptions } from './spec.js';
  * Every kind of probe, by the name a sweep asks for it (`POST /sweeps {kinds}`, `xuncha sweep --kinds`).
  * Endpoint kinds run in this order on each endpoint, so liveness comes first.
  */
-export const PROBE_KINDS = { liveness, ipv6, freshness, inspection, usage } as const;
+export const PROBE_KINDS = { liveness, ipv6, freshness, inspection, accessibility, usage } as const;
 
 export type SweepKind = keyof typeof PROBE_KINDS;
 /** The `kind` of a probe_results row. */

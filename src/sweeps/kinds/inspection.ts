@@ -4,7 +4,7 @@ import type { ProbeDeps } from '../../../probes/deps.js';
 import { localDay } from '../../../probes/time.js';
 import type { Db } from '../../db/client.js';
 import { endpoints, inspectionSections, sectionDays, siteDays } from '../../db/schema/index.js';
-import type { ProbeRecord } from '../types.js';
+import type { LeasedTarget, ProbeRecord } from '../types.js';
 import { lazyProbe, recordOf, type ProbeKindSpec } from './spec.js';
 
 const probes = lazyProbe(() => import('../../../probes/inspection.js'));
@@ -31,8 +31,7 @@ export const inspection: ProbeKindSpec<'inspection'> = {
   byDefault: false,
   rollsUpDaily: false,
   async run(db, t, o) {
-    const [ep] = await db.select({ role: endpoints.role }).from(endpoints).where(eq(endpoints.id, t.endpointId!));
-    if (ep?.role !== 'portal') return null;
+    if (!(await isPortalTarget(db, t))) return null;
     // Loaded here, not at import: the registry is imported by the verdict services too.
     const { activePolicy } = await import('../../verdicts/policies.js');
     const policy = (await activePolicy(db)).siteInspection;
@@ -76,6 +75,13 @@ export const inspection: ProbeKindSpec<'inspection'> = {
   },
   store: storeInspection,
 };
+
+/** Is the target a `portal` endpoint? Only portals are inspected (this kind and the accessibility kind). */
+export async function isPortalTarget(db: Db, t: LeasedTarget): Promise<boolean> {
+  if (t.endpointId === null) return false;
+  const [ep] = await db.select({ role: endpoints.role }).from(endpoints).where(eq(endpoints.id, t.endpointId));
+  return ep?.role === 'portal';
+}
 
 async function storeInspection(tx: Db, records: ProbeRecord[]): Promise<void> {
   for (const r of records.sort((a, b) => a.at.getTime() - b.at.getTime())) {
