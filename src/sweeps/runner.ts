@@ -164,8 +164,13 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
 
   try {
     while (!o.signal?.aborted) {
-      if (!drained && waiting.length + inFlight.size < o.concurrency * 2 && waiting.length < o.concurrency) {
-        const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit: Math.min(o.concurrency * 2, 1000), leaseMs, now: now() });
+      const holding = waiting.length + inFlight.size;
+      if (!drained && holding < o.concurrency * 2 && waiting.length < o.concurrency) {
+        // Lease what fills the free slots plus a chunk ahead, but a worker holding nothing takes no more
+        // than its slots: threads and processes starting together then share a small sweep of heavy
+        // targets (200 portal crawls) instead of the first one leasing all of it.
+        const limit = Math.min(1000, holding === 0 ? o.concurrency : o.concurrency * 2 - holding);
+        const leased = await leaseTargets(o.db, { sweepId: o.sweepId, workerId: o.workerId, limit, leaseMs, now: now() });
         for (const t of leased) {
           if (held.has(t.id)) continue;
           held.add(t.id);
