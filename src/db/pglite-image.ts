@@ -148,7 +148,7 @@ export async function unpackImage(files: ImageFiles, target: string, migrationsF
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   try {
     const { x } = await import('tar');
-    // The database's files are private to the service user, as initdb makes them (0700/0600).
+    // Nothing readable by other users (the entries carry 0640/0750; the umask takes the rest away).
     // PGlite's entries are absolute (/base/1/…): stripping the / is expected; any other warning fails.
     const warnings: string[] = [];
     const extract = x({
