@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -50,15 +49,16 @@ export function findImage(): ImageFiles | undefined {
   return undefined;
 }
 
-/** The installed PGlite's version (a data dir is only opened by the PGlite that wrote it). */
+/**
+ * The installed PGlite's version (a data dir is only opened by the PGlite that wrote it), from the
+ * node_modules nearest this module: of the checkout, or app/node_modules of a release.
+ */
 export function pgliteVersion(): string {
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('@electric-sql/pglite');
-  for (let dir = dirname(entry), i = 0; i < 4; dir = dirname(dir), i++) {
-    const file = join(dir, 'package.json');
+  for (let dir = new URL('./', import.meta.url), i = 0; i < 5; dir = new URL('../', dir), i++) {
+    const file = fileURLToPath(new URL('node_modules/@electric-sql/pglite/package.json', dir));
     if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: string };
+      if (pkg.version) return pkg.version;
     }
   }
   throw new Error('the version of @electric-sql/pglite could not be read');
