@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 export const IMAGE_FORMAT = 1;
@@ -133,9 +134,10 @@ export async function buildImage(files: ImageFiles, migrationsFolder: string): P
 /**
  * Unpacks the image into `target` (which must not exist) when it fits this code; throws with the
  * reason otherwise. Unpacked natively beside the target and renamed into place: a start killed
- * halfway leaves no half database that a later start would take for a real one. Native unpacking
- * (tar + zlib) is ~4× cheaper than PGlite's `loadDataDir`, which writes each file through the wasm
- * file system.
+ * halfway leaves no half database that a later start would take for a real one. Unpacked here with
+ * synchronous writes (the cost is the ~1,200 files, 41 MB, mostly the file system's): cheaper than
+ * PGlite's `loadDataDir`, which writes each file through the wasm file system (~2.1 vs ~0.8 s CPU),
+ * and than node-tar's streams (~1.1–1.8 s CPU) on this machine.
  */
 export async function unpackImage(files: ImageFiles, target: string, migrationsFolder: string): Promise<ImageManifest> {
   const manifest = readManifest(files);
@@ -147,25 +149,18 @@ export async function unpackImage(files: ImageFiles, target: string, migrationsF
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   try {
-    const { x } = await import('tar');
-    // Nothing readable by other users (the entries carry 0640/0750; the umask takes the rest away).
-    // PGlite's entries are absolute (/base/1/…): stripping the / is expected; any other warning fails.
-    const warnings: string[] = [];
-    const extract = x({
-      cwd: staging,
-      gzip: true,
-      chmod: true,
-      processUmask: 0o077,
-      onwarn: (code, message) => {
-        if (code !== 'TAR_ENTRY_INFO') warnings.push(`${code}: ${message}`);
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      extract.on('error', reject);
-      extract.on('close', () => resolve());
-      extract.end(bytes);
-    });
-    if (warnings.length) throw new Error(warnings[0]);
+    const { parseTar } = await import('nanotar');
+    for (const item of parseTar(gunzipSync(bytes))) {
+      // PGlite's entries are absolute (/base/1/…); nothing may land outside the staging folder.
+      const path = resolve(staging, `.${sep}${item.name}`);
+      if (path !== staging && !path.startsWith(staging + sep)) throw new Error(`${files.tarball} has an entry outside the data dir: ${item.name}`);
+      // Nothing readable by other users, as PostgreSQL wants its data dir.
+      if (item.type === 'directory') mkdirSync(path, { recursive: true, mode: 0o700 });
+      else if (item.type === 'file') {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        writeFileSync(path, item.data ?? new Uint8Array(0), { mode: 0o600 });
+      } else throw new Error(`${files.tarball} has an entry of type ${item.type ?? '?'}: ${item.name}`);
+    }
     if (!existsSync(join(staging, 'PG_VERSION'))) throw new Error(`${files.tarball} holds no PostgreSQL data dir`);
     renameSync(staging, target);
   } catch (e) {
