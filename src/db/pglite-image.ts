@@ -1,7 +1,7 @@
 /**
  * The pre-initialised embedded database ("the image"): initdb and every migration of drizzle/ run once
  * at build time (`npm ci` → scripts/build.mjs → dist/pglite-image.tar.gz), not at every first start.
- * initdb alone costs PGlite ~5 s of CPU; unpacking the image and resuming costs ~1 s.
+ * initdb costs PGlite ~5–9 s of CPU; unpacking the image ~0.8 s (resuming PGlite then ~0.9 s, as at any start).
  *
  * The image is PGlite's own `dumpDataDir('gzip')` tarball with a manifest beside it
  * (`pglite-image.json`) that records the PGlite version and the migrations (drizzle's `when` and
