@@ -3,7 +3,8 @@
 //   xuncha-<version>-linux-x64.tar.gz  unpack anywhere, run ./install.sh (no network needed)
 //   xuncha_<version>_amd64.deb         dpkg -i (skipped with a note where dpkg-deb is missing)
 // Both hold the same program: one esbuild bundle with every library inlined except the two whose
-// files are read at run time (PGlite's wasm/data, swagger-ui's assets), the drizzle/ migrations,
+// files are read at run time (PGlite's wasm/data, swagger-ui's assets), the drizzle/ migrations, the
+// pre-initialised embedded database (dist/pglite-image.*, from scripts/build.mjs),
 // and the Node runtime running this script (process.execPath) — no npm, no node_modules install.
 //
 // Reproducible: every file's mtime is SOURCE_DATE_EPOCH (default: the commit's time, `git log -1
@@ -52,6 +53,9 @@ const EXTERNAL = {
   'htmx.org': (path) => ['package.json', 'dist/htmx.min.js', 'LICENSE'].includes(path),
 };
 
+/** Made by scripts/build.mjs (run below, so the image is current for this commit's drizzle/). */
+const IMAGE = ['pglite-image.json', 'pglite-image.tar.gz'];
+
 function step(msg) {
   process.stderr.write(`release: ${msg}\n`);
 }
@@ -84,6 +88,9 @@ async function stageProgram(dir) {
     logLevel: 'warning',
   });
   cpSync(join(root, 'drizzle'), join(lib, 'drizzle'), { recursive: true });
+  // The pre-initialised embedded database (src/db/pglite-image.ts finds it beside the bundle): a first
+  // start unpacks it instead of running initdb and every migration.
+  for (const f of IMAGE) copyFileSync(join(root, 'dist', f), join(lib, f));
   // `xuncha --version` reads the version from ../package.json beside the bundle (src/cli/main.ts).
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: pkg.name, version, private: true, type: 'module', license: pkg.license }, null, 2)}\n`);
   for (const [name, keep] of Object.entries(EXTERNAL)) {
@@ -291,6 +298,10 @@ async function deb(work, bundled) {
   run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z9', '--build', r, file], { env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) }, stdio: ['ignore', 'ignore', 'inherit'] });
   return file;
 }
+
+// The image is remade only when drizzle/ or PGlite changed, so two releases of one commit ship the
+// same bytes (the image itself holds a random system identifier, like any initdb).
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const work = join(out, '.work');
 rmSync(work, { recursive: true, force: true });

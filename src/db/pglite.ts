@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client.js';
+import { findImage, unpackImage, type ImageFiles } from './pglite-image.js';
 import { migrationsFolder } from './postgres.js';
 import * as schema from './schema/index.js';
 
@@ -68,14 +69,38 @@ export function acquireDataDirLock(dataDir: string, info: Omit<LockInfo, 'pid' |
   throw new Error(`could not lock ${dataDir}`);
 }
 
-export async function openPglite(opts: { dataDir?: string; command?: string; url?: string; migrationsFolder?: string } = {}): Promise<Database> {
+export interface OpenPgliteOptions {
+  /** Folder of the database (`DATA_DIR`); without it, an in-memory database (tests). */
+  dataDir?: string;
+  command?: string;
+  url?: string;
+  migrationsFolder?: string;
+  /**
+   * The pre-initialised image (src/db/pglite-image.ts) a fresh data dir starts from: default, the one
+   * built into dist/; `false` runs initdb instead. Not used for in-memory databases.
+   */
+  image?: ImageFiles | false;
+  /** Told, in one line, when a fresh data dir could not start from the image and ran initdb instead. */
+  onImageFallback?: (message: string) => void;
+  /** Told which way a fresh data dir was made (tests and start-up phases). */
+  onCreated?: (how: 'image' | 'initdb' | 'existing') => void;
+}
+
+export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database> {
   let release = () => {};
   let client: PGlite;
+  const folder = opts.migrationsFolder ?? migrationsFolder();
   if (opts.dataDir) {
     const dir = resolve(opts.dataDir);
     release = acquireDataDirLock(dir, { command: opts.command ?? 'xuncha', url: opts.url });
     try {
-      client = await PGlite.create(join(dir, 'pg'));
+      const pg = join(dir, 'pg');
+      let how: 'image' | 'initdb' | 'existing' = 'existing';
+      if (!existsSync(join(pg, 'PG_VERSION'))) {
+        how = (await startFromImage(pg, opts, folder)) ? 'image' : 'initdb';
+      }
+      client = await PGlite.create(pg);
+      opts.onCreated?.(how);
     } catch (e) {
       release();
       throw e;
@@ -87,7 +112,7 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
   return {
     db: db as unknown as Db,
     kind: 'pglite',
-    migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: opts.migrationsFolder ?? migrationsFolder() }),
+    migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: folder }),
     dumpDataDir: () => client.dumpDataDir('gzip'),
     async close() {
       try {
@@ -97,4 +122,29 @@ export async function openPglite(opts: { dataDir?: string; command?: string; url
       }
     },
   };
+}
+
+/**
+ * Lays the image into an empty data dir. False (after one line to onImageFallback) when there is no
+ * usable image: PGlite then runs initdb, as it always did. A folder left without PG_VERSION (initdb
+ * killed halfway) is set aside first, so neither path builds on a half database.
+ */
+async function startFromImage(pg: string, opts: OpenPgliteOptions, folder: string): Promise<boolean> {
+  if (existsSync(pg)) {
+    if (readdirSync(pg).length === 0) rmSync(pg, { recursive: true });
+    else renameSync(pg, `${pg}.incomplete-${Date.now()}`);
+  }
+  if (opts.image === false) return false;
+  const files = opts.image ?? findImage();
+  if (!files) {
+    opts.onImageFallback?.('no pre-initialised database image was built (npm run build makes dist/pglite-image.tar.gz): creating the embedded database with initdb, which takes longer');
+    return false;
+  }
+  try {
+    await unpackImage(files, pg, folder);
+    return true;
+  } catch (e) {
+    opts.onImageFallback?.(`the pre-initialised database image ${files.tarball} cannot be used (${(e as Error).message}): creating the embedded database with initdb, which takes longer`);
+    return false;
+  }
 }

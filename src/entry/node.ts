@@ -70,9 +70,18 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     if (config[name] && !cron.validate(config[name])) throw new ConfigError(`invalid environment variable ${name}: "${config[name]}" is not a cron expression`);
   }
   const probeDeps = probeDepsFromConfig(config);
-  const database = await openDatabase(config, 'xuncha serve', url);
+  // Where start-up time goes, in ms since the process started (performance.now()); logged when listening.
+  const phases: Record<string, number> = { entered: Math.round(performance.now()) };
+  const mark = (name: string) => (phases[name] = Math.round(performance.now()));
+  let created: 'image' | 'initdb' | 'existing' | undefined;
+  const database = await openDatabase(config, 'xuncha serve', url, {
+    onImageFallback: (message) => logger.warn(message),
+    onCreated: (how) => (created = how),
+  });
+  mark('opened');
   try {
     await database.migrate();
+    mark('migrated');
     const now = () => new Date();
     const seed = opts.seedDemo ?? database.kind === 'pglite';
     if (seed && (await inventoryIsEmpty(database.db))) {
@@ -90,6 +99,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       (opts.onAdminToken ?? showAdminTokenOnTerminal(adminTokenFile(config.DATA_DIR)))(token);
     }
 
+    mark('bootstrapped');
     const metrics = createServiceMetrics({ processMetrics: true });
     metrics.addCollectedGauge('xuncha_sweep_queue_depth', 'Targets not yet done in running sweeps', () => queueDepth(database.db));
     const sweeps = new SweepService({
@@ -128,6 +138,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
       }),
       clientAddress: (c) => getConnInfo(c).remote.address,
     });
+    mark('appBuilt');
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
       s.once('error', reject);
@@ -135,7 +146,8 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const realUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
-    logger.info({ url: realUrl, database: database.kind, docs: `${realUrl}/docs` }, 'xuncha is listening');
+    mark('listening');
+    logger.info({ url: realUrl, database: database.kind, ...(created ? { embeddedDatabase: created } : {}), docs: `${realUrl}/docs`, startupMs: phases }, 'xuncha is listening');
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
