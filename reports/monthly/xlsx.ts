@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { t, DEFAULT_LANG, type Lang } from '../../i18n/index.js';
 import { neutralizeFormula } from '../formula.js';
 import type { MonthlyReport } from './build.js';
@@ -117,7 +117,8 @@ function blockLines(b: Block): string[] {
 }
 
 async function xlsxOf(doc: ReportDocument, fixed: Date): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // exceljs is loaded on use, not at start (see src/excel.ts).
+  const wb = new (await import('exceljs')).default.Workbook();
   wb.creator = 'Xuncha';
   wb.lastModifiedBy = 'Xuncha';
   wb.created = fixed;

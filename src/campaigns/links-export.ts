@@ -1,5 +1,6 @@
 import { and, asc, eq, isNotNull, or } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { newWorkbook } from '../excel.js';
 import { requirePermission } from '../auth/access.js';
 import type { InstanceKeys } from '../auth/keys.js';
 import type { Principal } from '../auth/tokens.js';
@@ -58,7 +59,7 @@ export async function campaignLinkRows(db: Db, principal: Principal, keys: Insta
 }
 
 export async function campaignLinksXlsx(rows: LinkSheetRow[], campaignName: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Xuncha';
   const ws = wb.addWorksheet('核查链接', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [

@@ -55,14 +55,18 @@ export function findImage(): ImageFiles | undefined {
  * node_modules nearest this module: of the checkout, or app/node_modules of a release.
  */
 export function pgliteVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(pglitePackageDir(), 'package.json'), 'utf8')) as { version?: string };
+  if (!pkg.version) throw new Error('the version of @electric-sql/pglite could not be read');
+  return pkg.version;
+}
+
+/** The installed @electric-sql/pglite folder nearest this module (of the checkout, or app/node_modules of a release). */
+export function pglitePackageDir(): string {
   for (let dir = new URL('./', import.meta.url), i = 0; i < 5; dir = new URL('../', dir), i++) {
-    const file = fileURLToPath(new URL('node_modules/@electric-sql/pglite/package.json', dir));
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: string };
-      if (pkg.version) return pkg.version;
-    }
+    const folder = fileURLToPath(new URL('node_modules/@electric-sql/pglite/', dir));
+    if (existsSync(join(folder, 'package.json'))) return folder;
   }
-  throw new Error('the version of @electric-sql/pglite could not be read');
+  throw new Error('@electric-sql/pglite could not be found');
 }
 
 export function codeMigrations(migrationsFolder: string): ImageManifest['migrations'] {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client.js';
-import { findImage, unpackImage, type ImageFiles } from './pglite-image.js';
+import { findImage, pglitePackageDir, unpackImage, type ImageFiles } from './pglite-image.js';
 import { migrationsFolder } from './postgres.js';
 import * as schema from './schema/index.js';
 
@@ -95,18 +95,20 @@ export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database
     release = acquireDataDirLock(dir, { command: opts.command ?? 'xuncha', url: opts.url });
     try {
       const pg = join(dir, 'pg');
+      // PGlite's 9 MB of wasm compiles on V8's background threads while this thread lays out the image.
+      const artifacts = compilePglite();
       let how: 'image' | 'initdb' | 'existing' = 'existing';
       if (!existsSync(join(pg, 'PG_VERSION'))) {
         how = (await startFromImage(pg, opts, folder)) ? 'image' : 'initdb';
       }
-      client = await PGlite.create(pg);
+      client = await PGlite.create(pg, await artifacts);
       opts.onCreated?.(how);
     } catch (e) {
       release();
       throw e;
     }
   } else {
-    client = await PGlite.create();
+    client = await PGlite.create(await compilePglite());
   }
   const db = drizzle(client, { schema });
   return {
@@ -122,6 +124,26 @@ export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database
       }
     },
   };
+}
+
+/**
+ * PGlite's wasm module and file-system bundle, read at once and compiling in the background, for
+ * PGlite.create; PGlite reads and compiles them itself when they cannot be found here. Kept for the
+ * process: a module instantiates any number of databases (tests open many).
+ */
+let compiled: Promise<{ pgliteWasmModule?: WebAssembly.Module; fsBundle?: Blob }> | undefined;
+function compilePglite(): Promise<{ pgliteWasmModule?: WebAssembly.Module; fsBundle?: Blob }> {
+  return (compiled ??= compileOnce());
+}
+async function compileOnce(): Promise<{ pgliteWasmModule?: WebAssembly.Module; fsBundle?: Blob }> {
+  try {
+    const dir = pglitePackageDir();
+    const wasm = WebAssembly.compile(readFileSync(join(dir, 'dist', 'pglite.wasm')));
+    const fsBundle = new Blob([readFileSync(join(dir, 'dist', 'pglite.data'))]);
+    return { pgliteWasmModule: await wasm, fsBundle };
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { departmentScope, requirePermission } from '../auth/access.js';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { newWorkbook } from '../excel.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { departments, endpoints, systems } from '../db/schema/index.js';
@@ -88,7 +89,7 @@ const TEXT_COLUMNS = new Set(['code', 'departmentCode', 'contact.phone']);
 const WRAP_COLUMNS = new Set(['endpoints', 'description']);
 
 async function toXlsx(list: SystemDto[], lang: ExportLang, now: Date): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Xuncha 巡查';
   wb.created = now;
   const sheet = wb.addWorksheet(lang === 'zh' ? '系统清单' : 'systems', { views: [{ state: 'frozen', ySplit: 1 }] });

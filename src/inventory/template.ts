@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { newWorkbook } from '../excel.js';
 import { BUILT_BY_ZH, DEPLOYMENT_ZH, INVENTORY_COLUMNS, LIFECYCLE_ZH, NETWORK_ZH, USER_SCOPE_ZH, type ColumnKey, type InventoryColumn } from './spreadsheet.js';
 
 /**
@@ -59,7 +60,7 @@ function letter(n: number): string {
 
 /** @param sampleDepartment the code written in the sample row (one that exists in this instance). */
 export async function buildImportTemplate(opts: { sampleDepartment?: string } = {}): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Xuncha';
   const ws = wb.addWorksheet('系统清单', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = TEMPLATE_COLUMNS.map((c) => ({ header: c.zh, key: c.key, width: c.width }));
