@@ -1,5 +1,5 @@
-import { boolean, date, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { endpoints, systems } from './systems.js';
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { endpointRef, instant, systemRef } from './refs.js';
 import { timestamps } from './columns.js';
 
 /**
@@ -16,16 +16,14 @@ export const inspectionSections = pgTable(
   'inspection_sections',
   {
     id: serial('id').primaryKey(),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     url: text('url').notNull(),
     name: text('name').notNull(),
     type: text('type', { enum: SECTION_TYPES }).notNull(),
     source: text('source', { enum: SECTION_SOURCES }).notNull(),
     /** Ops turned it off (not a section, or gone): not probed, not judged. */
     ignored: boolean('ignored').notNull().default(false),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
+    lastSeenAt: instant('last_seen_at'),
     ...timestamps,
   },
   (t) => [uniqueIndex('inspection_sections_system_url_uq').on(t.systemId, t.url)],
@@ -38,9 +36,7 @@ export const sectionDays = pgTable(
     sectionId: integer('section_id')
       .notNull()
       .references(() => inspectionSections.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
     outcome: text('outcome').notNull(),
     items: integer('items').notNull(),
@@ -54,14 +50,10 @@ export const sectionDays = pgTable(
 export const siteDays = pgTable(
   'site_days',
   {
-    endpointId: integer('endpoint_id')
-      .notNull()
-      .references(() => endpoints.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    endpointId: endpointRef(),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
-    checkedAt: timestamp('checked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    checkedAt: instant('checked_at').notNull(),
     outcome: text('outcome').notNull(),
     homepageItems: integer('homepage_items').notNull().default(0),
     homepageDated: integer('homepage_dated').notNull().default(0),
@@ -96,14 +88,10 @@ export const siteDays = pgTable(
 export const accessibilityDays = pgTable(
   'accessibility_days',
   {
-    endpointId: integer('endpoint_id')
-      .notNull()
-      .references(() => endpoints.id, { onDelete: 'cascade' }),
-    systemId: integer('system_id')
-      .notNull()
-      .references(() => systems.id, { onDelete: 'cascade' }),
+    endpointId: endpointRef(),
+    systemId: systemRef(),
     day: date('day', { mode: 'string' }).notNull(),
-    checkedAt: timestamp('checked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    checkedAt: instant('checked_at').notNull(),
     /** `ok` (axe ran on the homepage), `unmeasured` (with `reason`), or the homepage's probe outcome. */
     outcome: text('outcome').notNull(),
     /** `no_browser`, `browser_failed`; null when measured. */
