@@ -33,12 +33,16 @@ export const PROBE_THREAD_HEAP_MB = 64;
 export const PROBE_THREAD_YOUNG_MB = 16;
 
 /**
- * Probe threads a sweep process runs: PROBE_THREADS, or one per core. 0 means the main thread: on
- * the embedded database (one process, one connection), where no thread could open it.
+ * Probe threads a sweep process runs: PROBE_THREADS, or one per core but one. The core left over is for
+ * what each probe also costs outside the threads — the kernel's connection work, PostgreSQL's backends
+ * storing the results, the main thread: on 2 cores (`bench/sweep-fleet.ts`, PostgreSQL on the same
+ * machine) one thread probed 1,463–1,651 targets/s at 0.93–1.07 ms of CPU per stored probe and 154–162 MB
+ * VmHWM, two threads 1,353–1,430/s at 1.12–1.16 ms and 194–200 MB. 0 means the main thread: on the
+ * embedded database (one process, one connection), where no thread could open it.
  */
-export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number): number {
+export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number, cores = availableParallelism()): number {
   if (!config.DATABASE_URL) return 0;
-  return Math.max(1, Math.min(config.PROBE_THREADS ?? availableParallelism(), concurrency));
+  return Math.max(1, Math.min(config.PROBE_THREADS ?? cores - 1, concurrency));
 }
 
 /** The thread's script: beside the bundle (dist/sweep-thread.mjs), or the TypeScript source through tsx. */
