@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
 import { serve } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import pino from 'pino';
 import type { ProbeDeps } from '../../probes/deps.js';
 import { createServiceMetrics } from '../../src/metrics.js';
@@ -17,6 +17,14 @@ import type { Backend } from './db.js';
  * playwright-core, the real app served on 127.0.0.1, pages that record every dialog and CSP refusal,
  * axe checks and screenshots. Tests skip (with a warning) where Chromium is not installed; CI installs it.
  */
+/**
+ * A journey drives a real browser through several pages, each doing real work (an xlsx import in a
+ * worker, a sweep): on a loaded machine (CI beside `stress --cpu 4`) one step took over 30 s. The
+ * budgets below are generous on purpose: they catch a hang, never a slow machine.
+ */
+export const STEP_TIMEOUT_MS = 180_000;
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 export const SHOTS = 'test-output/screenshots';
@@ -102,6 +110,8 @@ export async function newPage(browser: Browser, opts: NewPageOptions = {}): Prom
     storageState: opts.storageState,
   });
   await context.addCookies([{ name: 'xc_lang', value: lang, domain: '127.0.0.1', path: '/' }]);
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   const seen: PageProblems = { lang, dialogs: [], cspErrors: [] };
   problems.set(page, seen);
