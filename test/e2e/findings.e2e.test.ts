@@ -166,7 +166,9 @@ describe.skipIf(!hasChromium)('browser: pushing a finding to closure', () => {
       await tabTo(`form:has(input[name=action][value=${action}]) button[type=submit]`);
       const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
       expect(outline).not.toBe('none');
-      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      // Wait for the page the form leads to, not the one already loaded (that raced the next read).
+      await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.keyboard.press('Enter')]);
+      await page.waitForLoadState('load');
     };
 
     tick();
