@@ -22,8 +22,8 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 await build({
   absWorkingDir: root,
   // xlsx-worker: the thread that reads .xlsx imports (src/inventory/import/xlsx.ts finds it in dist/).
-  // pglite-image: makes the pre-initialised embedded database below.
-  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts', 'pglite-image': 'src/db/pglite-image.ts' },
+  // pglite-image: makes the pre-initialised embedded database below; image-thread lays it out at serve's start.
+  entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts', 'pglite-image': 'src/db/pglite-image.ts', 'image-thread': 'src/db/image-thread.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

@@ -70,8 +70,9 @@ async function stageProgram(dir) {
     // modules in another order, and schemas then call `.openapi()` before @hono/zod-openapi has
     // extended zod ("….openapi is not a function").
     // xlsx-worker: the thread that reads .xlsx imports, found beside the bundle (src/inventory/import/xlsx.ts).
-    // Two entries without splitting are two self-contained files.
-    entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts' },
+    // image-thread: lays out the embedded database's image while serve loads (src/db/image-prefetch.ts).
+    // Entries without splitting are self-contained files.
+    entryPoints: { xuncha: 'src/cli/main.ts', 'xlsx-worker': 'src/inventory/import/xlsx-worker.ts', 'sweep-thread': 'src/sweeps/sweep-thread.ts', 'image-thread': 'src/db/image-thread.ts' },
     outdir: lib,
     outExtension: { '.js': '.mjs' },
     define: { 'process.env.XUNCHA_BUILD_VERSION': JSON.stringify(version) },

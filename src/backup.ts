@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
 import { sql } from 'drizzle-orm';
 import type { Database } from './db/client.js';
-import { migrationsFolder, postgresClient } from './db/postgres.js';
+import { migrationsFolder } from './db/paths.js';
+import { postgresClient } from './db/postgres.js';
 import { rowsOf } from './db/sql.js';
 import { packageVersion } from './version.js';
 
@@ -111,21 +112,17 @@ async function encodePglite(migrations: number, dump: Blob): Promise<Buffer> {
 }
 
 async function pgliteBackup(config: Pick<Config, 'DATA_DIR'>): Promise<Buffer> {
-  const { acquireDataDirLock } = await import('./db/pglite.js');
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { openPglite } = await import('./db/pglite.js');
   const dir = resolve(config.DATA_DIR);
   if (!existsSync(join(dir, 'pg', 'PG_VERSION'))) throw new BackupError(`there is no embedded database in ${dir} to back up`);
-  const release = acquireDataDirLock(dir, { command: 'xuncha backup' });
+  // openPglite, not PGlite itself: it holds the lock, and a data dir whose template databases a stopped
+  // start still owed gets them before it is dumped.
+  const database = await openPglite({ dataDir: dir, command: 'xuncha backup' });
   try {
-    const client = await PGlite.create(join(dir, 'pg'));
-    try {
-      const r = await client.query<{ n: number }>(MIGRATIONS_COUNT).catch(() => ({ rows: [{ n: 0 }] }));
-      return encodePglite(r.rows[0]!.n, await client.dumpDataDir('gzip'));
-    } finally {
-      await client.close();
-    }
+    const migrations = await database.db.execute(sql.raw(MIGRATIONS_COUNT)).then((r) => rowsOf<{ n: number }>(r)[0]?.n ?? 0, () => 0);
+    return await encodePglite(migrations, await database.dumpDataDir!());
   } finally {
-    release();
+    await database.close();
   }
 }
 

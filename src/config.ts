@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DATA_DIR } from './db/paths.js';
 
 /**
  * Environment, parsed once at the entry. A bad value fails loudly with the variable's name.
@@ -13,7 +14,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TZ: z.string().default('Asia/Shanghai'),
   SWEEP_CRON: z.string().default('0 2 * * *'),

@@ -10,7 +10,7 @@ export async function openDatabase(
   config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
   command: string,
   url?: string,
-  embedded: Pick<OpenPgliteOptions, 'onImageFallback' | 'onCreated'> = {},
+  embedded: Pick<OpenPgliteOptions, 'onImageWarning' | 'onCreated'> = {},
 ): Promise<Database> {
   if (config.DATABASE_URL) return (await import('./postgres.js')).connectPostgres(config.DATABASE_URL);
   return (await import('./pglite.js')).openPglite({ dataDir: config.DATA_DIR, command, url, ...embedded });

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client.js';
-import { findImage, pglitePackageDir, unpackImage, type ImageFiles } from './pglite-image.js';
-import { migrationsFolder } from './postgres.js';
+import { takeImagePrefetch } from './image-prefetch.js';
+import { findImage, pendingFolders, pglitePackageDir, placeImage, unpackImage, type ImageFiles } from './pglite-image.js';
+import { migrationsFolder } from './paths.js';
 import * as schema from './schema/index.js';
 
 export class DataDirBusyError extends Error {
@@ -80,8 +81,11 @@ export interface OpenPgliteOptions {
    * built into dist/; `false` runs initdb instead. Not used for in-memory databases.
    */
   image?: ImageFiles | false;
-  /** Told, in one line, when a fresh data dir could not start from the image and ran initdb instead. */
-  onImageFallback?: (message: string) => void;
+  /**
+   * Told, in one line, when a fresh data dir could not start from the image and ran initdb instead, or
+   * when the image's template databases could not be laid out after the start.
+   */
+  onImageWarning?: (message: string) => void;
   /** Told which way a fresh data dir was made (tests and start-up phases). */
   onCreated?: (how: 'image' | 'initdb' | 'existing') => void;
 }
@@ -89,6 +93,8 @@ export interface OpenPgliteOptions {
 export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database> {
   let release = () => {};
   let client: PGlite;
+  /** The image's template databases being laid out after the start (see pglite-image.ts); settled, never rejected. */
+  let owed: Promise<void> = Promise.resolve();
   const folder = opts.migrationsFolder ?? migrationsFolder();
   if (opts.dataDir) {
     const dir = resolve(opts.dataDir);
@@ -98,10 +104,17 @@ export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database
       // PGlite's 9 MB of wasm compiles on V8's background threads while this thread lays out the image.
       const artifacts = compilePglite();
       let how: 'image' | 'initdb' | 'existing' = 'existing';
+      let later: (() => Promise<void>) | undefined;
       if (!existsSync(join(pg, 'PG_VERSION'))) {
-        how = (await startFromImage(pg, opts, folder)) ? 'image' : 'initdb';
+        later = await startFromImage(pg, opts, folder);
+        how = later ? 'image' : 'initdb';
+      } else {
+        const pending = await pendingFolders(opts.image === false ? undefined : (opts.image ?? findImage()), pg, folder);
+        if (pending && 'problem' in pending) opts.onImageWarning?.(pending.problem);
+        else if (pending) later = pending.lay;
       }
       client = await PGlite.create(pg, await artifacts);
+      if (later) owed = later().catch((e: unknown) => opts.onImageWarning?.(`the template databases of the embedded database could not be laid out (${(e as Error).message}); the next start tries again`));
       opts.onCreated?.(how);
     } catch (e) {
       release();
@@ -115,9 +128,11 @@ export async function openPglite(opts: OpenPgliteOptions = {}): Promise<Database
     db: db as unknown as Db,
     kind: 'pglite',
     migrate: async () => (await import('drizzle-orm/pglite/migrator')).migrate(db, { migrationsFolder: folder }),
-    dumpDataDir: () => client.dumpDataDir('gzip'),
+    // A backup holds the whole data dir, the template databases included.
+    dumpDataDir: async () => (await owed, client.dumpDataDir('gzip')),
     async close() {
       try {
+        await owed;
         await client.close();
       } finally {
         release();
@@ -147,26 +162,50 @@ async function compileOnce(): Promise<{ pgliteWasmModule?: WebAssembly.Module; f
 }
 
 /**
- * Lays the image into an empty data dir. False (after one line to onImageFallback) when there is no
- * usable image: PGlite then runs initdb, as it always did. A folder left without PG_VERSION (initdb
- * killed halfway) is set aside first, so neither path builds on a half database.
+ * Lays the image into an empty data dir, all but its deferred folders: returns the work that lays those,
+ * or undefined (after one line to onImageWarning) when there is no usable image: PGlite then runs
+ * initdb, as it always did. A folder left without PG_VERSION (initdb killed halfway) is set aside
+ * first, so neither path builds on a half database.
  */
-async function startFromImage(pg: string, opts: OpenPgliteOptions, folder: string): Promise<boolean> {
+async function startFromImage(pg: string, opts: OpenPgliteOptions, folder: string): Promise<(() => Promise<void>) | undefined> {
+  // What serve's image thread laid out from the process's first moment (image-prefetch.ts), if anything.
+  const early = takeImagePrefetch(pg);
+  removeStaleStaging(pg);
   if (existsSync(pg)) {
     if (readdirSync(pg).length === 0) rmSync(pg, { recursive: true });
     else renameSync(pg, `${pg}.incomplete-${Date.now()}`);
   }
-  if (opts.image === false) return false;
+  if (opts.image === false || (opts.image && early)) early?.abandon();
+  if (opts.image === false) return undefined;
+  if (early && !opts.image) {
+    try {
+      const { manifest, staging, owed } = await early.laid;
+      placeImage(staging, pg, manifest, owed);
+      return owed ? early.layDeferred : undefined;
+    } catch {
+      // Laid out again below, in this thread: that reports the reason, or succeeds.
+    }
+  }
   const files = opts.image ?? findImage();
   if (!files) {
-    opts.onImageFallback?.('no pre-initialised database image was built (npm run build makes dist/pglite-image.tar.gz): creating the embedded database with initdb, which takes longer');
-    return false;
+    opts.onImageWarning?.('no pre-initialised database image was built (npm run build makes dist/pglite-image.tar.gz): creating the embedded database with initdb, which takes longer');
+    return undefined;
   }
   try {
-    await unpackImage(files, pg, folder);
-    return true;
+    return (await unpackImage(files, pg, folder, { defer: true })).layDeferred;
   } catch (e) {
-    opts.onImageFallback?.(`the pre-initialised database image ${files.tarball} cannot be used (${(e as Error).message}): creating the embedded database with initdb, which takes longer`);
-    return false;
+    opts.onImageWarning?.(`the pre-initialised database image ${files.tarball} cannot be used (${(e as Error).message}): creating the embedded database with initdb, which takes longer`);
+    return undefined;
+  }
+}
+
+/** Staging folders (`pg.unpacking-PID`) that processes which have since died left beside the data dir. */
+function removeStaleStaging(pg: string): void {
+  const parent = dirname(pg);
+  const prefix = `${basename(pg)}.unpacking-`;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
   }
 }

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Database, Db } from './client.js';
 import * as schema from './schema/index.js';
+import { migrationsFolder } from './paths.js';
 
 /**
  * postgres.js splits a host on ':' (for multi-host URLs), which breaks IPv6 literals such as [::1];
@@ -64,15 +63,6 @@ async function migratePostgres(url: string, folder: string): Promise<void> {
   } finally {
     await single.end({ timeout: 5 });
   }
-}
-
-/** drizzle/ at the project root, found from src/db/ (sources) or dist/ (the bundle). */
-export function migrationsFolder(): string {
-  for (let dir = new URL('./', import.meta.url), i = 0; i < 4; dir = new URL('../', dir), i++) {
-    const candidate = new URL('drizzle/', dir);
-    if (existsSync(new URL('meta/_journal.json', candidate))) return fileURLToPath(candidate);
-  }
-  throw new Error('the drizzle/ migrations folder is missing from this installation');
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -75,7 +75,7 @@ export async function startServer(config: Config, opts: ServeOptions = {}): Prom
   const mark = (name: string) => (phases[name] = Math.round(performance.now()));
   let created: 'image' | 'initdb' | 'existing' | undefined;
   const database = await openDatabase(config, 'xuncha serve', url, {
-    onImageFallback: (message) => logger.warn(message),
+    onImageWarning: (message) => logger.warn(message),
     onCreated: (how) => (created = how),
   });
   mark('opened');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -64,6 +64,23 @@ describe('xuncha serve on the embedded database', () => {
     expect(again.output, 'a later start shows no token').not.toMatch(TOKEN);
     expect(again.output).toMatch(/xuncha is listening/);
   }, 200_000);
+
+  it('starts an empty DATA_DIR from the image laid out while it loads, and leaves a whole data dir when stopped', async () => {
+    const dataDir = tempDir();
+    const server = await startServe({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0', ADMIN_TOKEN: 'serve-test-token-0123456789abcdef' });
+    try {
+      expect(server.output()).toMatch(/"embeddedDatabase":"image"/);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // The template databases (laid out after the start) are in place, and nothing is left beside them.
+    const pg = join(dataDir, 'pg');
+    expect(readdirSync(join(pg, 'base')).sort()).toEqual(['1', '4', '5']);
+    expect(readdirSync(dataDir).filter((n) => n.startsWith('pg.'))).toEqual([]);
+    const again = await runCli(['migrate'], { DATA_DIR: dataDir });
+    expect(again.code).toBe(0);
+  }, 180_000);
 
   it('stores a generated admin token in a file the log names, serves the API, and guards DATA_DIR against a second process', async () => {
     const dataDir = tempDir();

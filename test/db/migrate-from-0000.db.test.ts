@@ -16,7 +16,8 @@ import { InstanceKeys } from '../../src/auth/keys.js';
 import { hashToken, TokenVerifier } from '../../src/auth/tokens.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/pglite.js';
-import { connectPostgres, migrationsFolder, postgresOptions } from '../../src/db/postgres.js';
+import { connectPostgres, postgresOptions } from '../../src/db/postgres.js';
+import { migrationsFolder } from '../../src/db/paths.js';
 import { backends, type Backend } from '../support/db.js';
 
 interface Journal {

@@ -12,8 +12,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/pglite.js';
-import { buildImage, codeMigrations, imageFiles, imageMismatch, pgliteVersion, readManifest, unpackImage, type ImageFiles } from '../../src/db/pglite-image.js';
-import { migrationsFolder } from '../../src/db/postgres.js';
+import { buildImage, codeMigrations, imageFiles, imageMismatch, pendingMarker, pgliteVersion, readManifest, unpackImage, type ImageFiles } from '../../src/db/pglite-image.js';
+import { migrationsFolder } from '../../src/db/paths.js';
 
 const source = migrationsFolder();
 const journal = JSON.parse(readFileSync(join(source, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
@@ -66,7 +66,7 @@ describe('the pre-initialised embedded database image', () => {
     const messages: string[] = [];
     const created: string[] = [];
     const dataDir = join(dir, 'data-damaged');
-    const database = await openPglite({ dataDir, command: 'test', image: damaged, onImageFallback: (m) => messages.push(m), onCreated: (how) => created.push(how) });
+    const database = await openPglite({ dataDir, command: 'test', image: damaged, onImageWarning: (m) => messages.push(m), onCreated: (how) => created.push(how) });
     try {
       await database.migrate();
       reference = await schemaOf(database);
@@ -85,7 +85,7 @@ describe('the pre-initialised embedded database image', () => {
     const messages: string[] = [];
     const created: string[] = [];
     const dataDir = join(dir, 'data-current');
-    const database = await openPglite({ dataDir, command: 'test', image: current, onImageFallback: (m) => messages.push(m), onCreated: (how) => created.push(how) });
+    const database = await openPglite({ dataDir, command: 'test', image: current, onImageWarning: (m) => messages.push(m), onCreated: (how) => created.push(how) });
     try {
       expect(await journalLength(database)).toBe(journal.entries.length);
       await database.migrate();
@@ -95,6 +95,9 @@ describe('the pre-initialised embedded database image', () => {
     }
     expect(created).toEqual(['image']);
     expect(messages).toEqual([]);
+    // The template databases, laid out after the start, are in place once it closes.
+    for (const folder of readManifest(current).deferred) expect(existsSync(join(dataDir, 'pg', folder)), folder).toBe(true);
+    expect(existsSync(pendingMarker(join(dataDir, 'pg')))).toBe(false);
     // The database is private to the service user (0700 folders, 0600 files).
     for (const f of ['pg', 'pg/PG_VERSION', 'pg/base', 'pg/global/pg_control']) expect(statSync(join(dataDir, f)).mode & 0o077, f).toBe(0);
 
@@ -102,6 +105,44 @@ describe('the pre-initialised embedded database image', () => {
     const again = await openPglite({ dataDir, command: 'test', image: current, onCreated: (how) => created.push(how) });
     await again.close();
     expect(created).toEqual(['image', 'existing']);
+  }, 600_000);
+
+  it('lays out the template databases after the start; a start stopped before then finishes them the next time', async () => {
+    const manifest = readManifest(current);
+    expect(manifest.deferred.length).toBeGreaterThan(0);
+    const dataDir = join(dir, 'data-deferred');
+    const pg = join(dataDir, 'pg');
+    // What a start killed right after PGlite opened leaves: the database it opens, the marker, no templates.
+    await unpackImage(current, pg, source, { defer: true });
+    expect(existsSync(pendingMarker(pg))).toBe(true);
+    for (const folder of manifest.deferred) expect(existsSync(join(pg, folder)), folder).toBe(false);
+
+    const created: string[] = [];
+    const warnings: string[] = [];
+    const database = await openPglite({ dataDir, command: 'test', image: current, onCreated: (how) => created.push(how), onImageWarning: (m) => warnings.push(m) });
+    await database.close();
+    expect(created).toEqual(['existing']);
+    expect(warnings).toEqual([]);
+    expect(existsSync(pendingMarker(pg))).toBe(false);
+    for (const folder of manifest.deferred) expect(existsSync(join(pg, folder)), folder).toBe(true);
+    expect(readdirSync(join(pg, 'base')).filter((n) => !/^\d+$/.test(n))).toEqual([]);
+
+    // The templates are real: CREATE DATABASE copies template1 by reading its catalog.
+    const again = await openPglite({ dataDir, command: 'test', image: current });
+    try {
+      await again.db.execute(sql`create database copied`);
+      expect(await rows<{ datname: string }>(again, sql`select datname from pg_database order by datname`)).toEqual([{ datname: 'copied' }, { datname: 'postgres' }, { datname: 'template0' }, { datname: 'template1' }]);
+    } finally {
+      await again.close();
+    }
+
+    // Owed templates with no image to finish them: one warning, and the database still opens.
+    const orphan = join(dir, 'data-orphan');
+    await unpackImage(current, join(orphan, 'pg'), source, { defer: true });
+    const lone = await openPglite({ dataDir: orphan, command: 'test', image: false, onImageWarning: (m) => warnings.push(m) });
+    await lone.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/template databases .* never laid out/);
   }, 600_000);
 
   it('an image older than the code gets the newer migrations and ends with the same schema', async () => {
