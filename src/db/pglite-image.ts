@@ -197,13 +197,19 @@ interface PendingMarker {
   folders: string[];
 }
 
-/** The sha256-checked, parsed tarball of an image that fits this code; throws with the reason otherwise. */
-export async function openImage(files: ImageFiles, migrationsFolder: string): Promise<{ manifest: ImageManifest; items: TarItem[] }> {
+/** The sha256-checked tarball of an image that fits this code (gzipped); throws with the reason otherwise. */
+export function imageBytes(files: ImageFiles, migrationsFolder: string): { manifest: ImageManifest; bytes: Buffer } {
   const manifest = readManifest(files);
   const why = imageMismatch(manifest, codeMigrations(migrationsFolder), pgliteVersion());
   if (why) throw new Error(why);
   const bytes = readFileSync(files.tarball);
   if (createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) throw new Error(`${files.tarball} does not match its manifest (damaged or replaced)`);
+  return { manifest, bytes };
+}
+
+/** The sha256-checked, parsed tarball of an image that fits this code; throws with the reason otherwise. */
+export async function openImage(files: ImageFiles, migrationsFolder: string): Promise<{ manifest: ImageManifest; items: TarItem[] }> {
+  const { manifest, bytes } = imageBytes(files, migrationsFolder);
   const { parseTar } = await import('nanotar');
   return { manifest, items: parseTar(gunzipSync(bytes)) as TarItem[] };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/pglite.js';
+import { findImage } from '../../src/db/pglite-image.js';
 import { connectPostgres, postgresClient } from '../../src/db/postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -15,6 +16,8 @@ export const backends: Backend[] = (() => {
   return only ? all.filter((b) => only.includes(b)) : all;
 })();
 
+const builtImage = findImage();
+
 export interface TestDatabase extends Database {
   /** Connection URL (postgres only), for tests that start extra processes on the same database. */
   url?: string;
@@ -23,7 +26,8 @@ export interface TestDatabase extends Database {
 /** A fresh, migrated database: in-memory PGlite, or a new database on the test server (dropped on close). */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const d = await openPglite();
+    // From the image `npm ci` builds, when it fits the migrations (else initdb); the migrator then applies what is newer.
+    const d = await openPglite({ image: builtImage });
     await d.migrate();
     return d;
   }
