@@ -16,8 +16,8 @@ import { DEFAULT_DATA_DIR, migrationsFolder } from './paths.js';
 
 export interface ImagePrefetch {
   target: string;
-  /** The image laid out in `staging`; rejects with the reason it could not be. */
-  laid: Promise<{ manifest: ImageManifest; staging: string; owed: boolean }>;
+  /** Waits for the image laid out in `staging`; rejects with the reason it could not be. */
+  laid(): Promise<{ manifest: ImageManifest; staging: string; owed: boolean }>;
   /** Lays out the deferred folders into the placed data dir (after `laid`, under the lock). */
   layDeferred(): Promise<void>;
   /** Removes what was laid: the lock was not ours, or the image is not wanted. */
@@ -64,7 +64,11 @@ export function startImagePrefetch(env: NodeJS.ProcessEnv): void {
   laid.catch(() => {}); // its taker reads the reason
   pending = {
     target,
-    laid: laid.then((r) => ((taken = true), r)),
+    // The thread keeps the process alive only while someone waits for it (an unused prefetch must not).
+    laid() {
+      worker.ref();
+      return laid.then((r) => ((taken = true), r)).finally(() => worker.unref());
+    },
     async layDeferred() {
       worker.ref();
       const done = next();

@@ -191,9 +191,9 @@ async function startFromImage(pg: string, opts: OpenPgliteOptions, folder: strin
   if (opts.image === false) return undefined;
   if (early && !opts.image) {
     try {
-      const { manifest, staging, owed } = await early.laid;
+      const { manifest, staging, owed } = await early.laid();
       placeImage(staging, pg, manifest, owed);
-      return owed ? early.layDeferred : undefined;
+      return owed ? early.layDeferred : async () => {};
     } catch {
       // Laid out again below, in this thread: that reports the reason, or succeeds.
     }
