@@ -43,7 +43,8 @@ export function startImagePrefetch(env: NodeJS.ProcessEnv): void {
   const script = threadScript();
   if (!files || !script) return;
   const staging = stagingFor(target);
-  const input: ImageThreadInput = { files, target, staging, migrationsFolder: migrationsFolder() };
+  const flags = new SharedArrayBuffer(8);
+  const input: ImageThreadInput = { flags, files, target, staging, migrationsFolder: migrationsFolder() };
   const worker = new Worker(script, { workerData: input, name: 'image' });
   worker.unref();
   const send = (command: ImageThreadCommand) => worker.postMessage(command);
@@ -55,8 +56,19 @@ export function startImagePrefetch(env: NodeJS.ProcessEnv): void {
       worker.once('exit', onExit);
     });
   let taken = false;
-  const cleanUp = () => taken || rmSync(staging, { recursive: true, force: true });
-  process.once('exit', cleanUp);
+  // Unused at exit: the thread is told to stop and waited for (briefly), so nothing writes to the
+  // staging folder while it is removed. Never throws: the process is already on its way out.
+  process.once('exit', () => {
+    if (taken) return;
+    const shared = new Int32Array(flags);
+    Atomics.store(shared, 0, 1);
+    Atomics.wait(shared, 1, 0, 10_000);
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // A start under the lock removes staging folders of processes that have died.
+    }
+  });
   const laid = next().then((m) => {
     if (m.type !== 'laid') throw new Error(m.type === 'failed' ? m.message : `unexpected ${m.type}`);
     return { manifest: m.manifest, staging, owed: m.owed };

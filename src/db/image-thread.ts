@@ -10,6 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { layFolders, layImage, openImage, type ImageFiles, type ImageManifest } from './pglite-image.js';
 
 export interface ImageThreadInput {
+  /**
+   * Shared flags: [0] set by the main thread when the process exits with the prefetch unused (stop and
+   * remove the staging folder); [1] set here once this thread no longer writes to the staging folder.
+   */
+  flags: SharedArrayBuffer;
   files: ImageFiles;
   /** The data dir's `pg` folder (which does not exist yet). */
   target: string;
@@ -24,9 +29,20 @@ const input = workerData as ImageThreadInput;
 const post = (m: ImageThreadMessage) => parentPort!.postMessage(m);
 const failed = (e: unknown) => post({ type: 'failed', message: (e as Error).message ?? String(e) });
 
+const flags = new Int32Array(input.flags);
+const doneWithStaging = () => {
+  Atomics.store(flags, 1, 1);
+  Atomics.notify(flags, 1);
+};
+
 try {
   const { manifest, items } = await openImage(input.files, input.migrationsFolder);
-  const later = layImage(input.files, items, input.staging, manifest.deferred);
+  let later: ReturnType<typeof layImage>;
+  try {
+    later = layImage(input.files, items, input.staging, manifest.deferred, () => Atomics.load(flags, 0) === 1);
+  } finally {
+    doneWithStaging();
+  }
   parentPort!.once('message', (command: ImageThreadCommand) => {
     if (command.type === 'lay-deferred') {
       layFolders(input.files, input.target, later, manifest.deferred).then(() => post({ type: 'deferred-laid' }), failed).finally(() => parentPort!.close());
@@ -37,6 +53,7 @@ try {
   });
   post({ type: 'laid', manifest, owed: later.length > 0 });
 } catch (e) {
+  doneWithStaging();
   failed(e);
   parentPort!.close();
 }

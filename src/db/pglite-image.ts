@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -235,15 +235,16 @@ export const stagingFor = (target: string, pid = process.pid) => `${target}.unpa
  * Lays the image's entries into `staging` (made afresh), all but those of the `deferred` folders, which
  * are returned for `layFolders`. Synchronous calls: the cost is creating the files, and PGlite's
  * `loadDataDir` (each file written through the wasm file system) and node-tar's streams cost more.
- * Throws, with `staging` removed, when an entry is foreign or no data dir results.
+ * Throws, with `staging` removed, when an entry is foreign, no data dir results, or `stopped` says so.
  */
-export function layImage(files: ImageFiles, items: TarItem[], staging: string, deferred: readonly string[]): TarItem[] {
+export function layImage(files: ImageFiles, items: TarItem[], staging: string, deferred: readonly string[], stopped: () => boolean = () => false): TarItem[] {
   const later: TarItem[] = [];
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   try {
     const made = new Set<string>([staging]);
     for (const item of items) {
+      if (stopped()) throw new Error('stopped before the image was laid out');
       const path = entryPath(files, staging, item);
       if (deferredFolder(item.name, deferred)) later.push(item);
       else layEntrySync(item, path, made);
@@ -303,8 +304,11 @@ export async function layFolders(files: ImageFiles, target: string, items: TarIt
   for (const folder of folders) {
     const final = join(target, folder);
     if (existsSync(final)) continue; // laid by an earlier start
-    const staging = `${final}.unpacking-${process.pid}`;
-    await rm(staging, { recursive: true, force: true });
+    const staging = stagingFor(final);
+    // What a start stopped halfway through this folder left (under the lock: no one else is writing it).
+    for (const name of readdirSync(dirname(final))) {
+      if (name.startsWith(`${basename(final)}.unpacking-`)) await rm(join(dirname(final), name), { recursive: true, force: true });
+    }
     await mkdir(staging, { recursive: true, mode: 0o700 });
     const made = new Set<string>([staging]);
     try {

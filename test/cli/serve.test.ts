@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -80,6 +80,16 @@ describe('xuncha serve on the embedded database', () => {
     expect(readdirSync(dataDir).filter((n) => n.startsWith('pg.'))).toEqual([]);
     const again = await runCli(['migrate'], { DATA_DIR: dataDir });
     expect(again.code).toBe(0);
+
+    // An empty DATA_DIR whose lock another live process holds: one line, and the image laid out for
+    // nothing is gone when serve exits.
+    const held = tempDir();
+    writeFileSync(join(held, 'xuncha.lock'), JSON.stringify({ pid: process.pid, command: 'the test', startedAt: new Date().toISOString() }));
+    const refused = await runCli(['serve'], { DATA_DIR: held, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '0' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/in use by the test \(pid \d+/);
+    expect(readdirSync(held)).toEqual(['xuncha.lock']);
   }, 180_000);
 
   it('stores a generated admin token in a file the log names, serves the API, and guards DATA_DIR against a second process', async () => {
