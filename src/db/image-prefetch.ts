@@ -50,10 +50,14 @@ export function startImagePrefetch(env: NodeJS.ProcessEnv): void {
   const send = (command: ImageThreadCommand) => worker.postMessage(command);
   const next = () =>
     new Promise<ImageThreadMessage>((resolveMessage, reject) => {
-      const onExit = (code: number) => reject(new Error(`the image thread stopped (code ${code})`));
-      worker.once('message', (m: ImageThreadMessage) => (worker.off('exit', onExit), resolveMessage(m)));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
+      const settle = (fn: () => void) => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        fn();
+      };
+      const onMessage = (m: ImageThreadMessage) => settle(() => resolveMessage(m));
+      const onError = (e: Error) => settle(() => reject(e));
+      const onExit = (code: number) => settle(() => reject(new Error(`the image thread stopped (code ${code})`)));
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     });
   let taken = false;
   // Unused at exit: the thread is told to stop and waited for (briefly), so nothing writes to the

@@ -10,16 +10,16 @@
  * code's; the migrator then runs as always, applying only what is newer than the image (a no-op when
  * the image is current).
  *
- * Two thirds of the image's ~1,200 files are the template databases (template0, template1) that
+ * About half of the image's ~1,240 files are the template databases (template0, template1) that
  * PostgreSQL keeps for CREATE DATABASE, which xuncha never runs. Creating a file is the dear part of
- * laying out the image (~1 ms each on the benchmark machine's ext4), so a start lays out the database it
- * opens first and the templates (the manifest's `deferred` folders) after PGlite is up, off the main
- * thread; a marker file beside the data dir (`pendingMarker`) says they are still owed, so a start killed
+ * laying out the image (0.6–1.5 ms each on the benchmark machine's ext4), so a start lays out the
+ * database it opens first and the templates (the manifest's `deferred` folders) after PGlite is up,
+ * without holding up the event loop (serve's image thread does it, src/db/image-prefetch.ts); a marker file beside the data dir (`pendingMarker`) says they are still owed, so a start killed
  * in between finishes them next time, and backups and close wait for them.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,8 +183,8 @@ export interface UnpackedImage {
   manifest: ImageManifest;
   /**
    * Lays out the deferred folders (a no-op when nothing was deferred): each into a staging folder
-   * renamed into place, with asynchronous writes, so the event loop keeps serving; then removes the
-   * marker. Rejects with the reason; the marker stays, and the next start tries again.
+   * renamed into place, one file between turns of the event loop, so it keeps serving; then removes
+   * the marker. Rejects with the reason; the marker stays, and the next start tries again.
    */
   layDeferred(): Promise<void>;
 }
@@ -222,10 +222,13 @@ function entryPath(files: ImageFiles, root: string, item: TarItem): string {
   return path;
 }
 
+/** An entry's path inside the data dir, without the leading or trailing slashes tarballs may give it. */
+const relativeName = (name: string) => name.replace(/^\/+/, '').replace(/\/+$/, '');
+
 /** The top folder of `deferred` an entry belongs to, if any. */
 function deferredFolder(name: string, deferred: readonly string[]): string | undefined {
-  const clean = name.replace(/^\/+/, '').replace(/\/+$/, '');
-  return deferred.find((d) => clean === d || clean.startsWith(`${d}/`));
+  const rel = relativeName(name);
+  return deferred.find((d) => rel === d || rel.startsWith(`${d}/`));
 }
 
 /** The folder beside `target` a process lays the image into before renaming it into place. */
@@ -309,23 +312,16 @@ export async function layFolders(files: ImageFiles, target: string, items: TarIt
     for (const name of readdirSync(dirname(final))) {
       if (name.startsWith(`${basename(final)}.unpacking-`)) await rm(join(dirname(final), name), { recursive: true, force: true });
     }
-    await mkdir(staging, { recursive: true, mode: 0o700 });
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
     const made = new Set<string>([staging]);
     try {
       for (const item of items) {
-        const rel = item.name.replace(/^\/+/, '').replace(/\/+$/, '');
-        if (rel !== folder && !rel.startsWith(`${folder}/`)) continue;
-        const path = entryPath(files, staging, { ...item, name: rel.slice(folder.length) || '.' });
-        if (item.type === 'directory') {
-          if (!made.has(path)) await mkdir(path, { recursive: true, mode: 0o700 });
-          made.add(path);
-          continue;
-        }
-        if (!made.has(dirname(path))) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-        made.add(dirname(path));
-        await writeFile(path, item.data ?? new Uint8Array(0), { mode: 0o600 });
+        if (!deferredFolder(item.name, [folder])) continue;
+        layEntrySync(item, entryPath(files, staging, { ...item, name: relativeName(item.name).slice(folder.length) || '.' }), made);
+        // One file at a time between the event loop's turns: a server on this thread keeps answering.
+        await new Promise((resolveTurn) => setImmediate(resolveTurn));
       }
-      await rename(staging, final);
+      renameSync(staging, final);
     } catch (e) {
       await rm(staging, { recursive: true, force: true });
       throw e;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -162,11 +162,18 @@ async function compileOnce(): Promise<{ pgliteWasmModule?: WebAssembly.Module; f
   }
 }
 
+/** Checked image tarballs by path, size and times (tests open many in-memory databases from one image). */
+const checkedImages = new Map<string, Blob>();
+
 /** An in-memory database's start from the image it was given, if that fits this code (else initdb, with one line to onImageWarning). */
 function memoryImage(opts: OpenPgliteOptions, folder: string): { loadDataDir?: Blob } {
   if (!opts.image) return {};
   try {
-    return { loadDataDir: new Blob([new Uint8Array(imageBytes(opts.image, folder).bytes)]) };
+    const [tarball, manifest] = [statSync(opts.image.tarball), statSync(opts.image.manifest)];
+    const key = `${opts.image.tarball}|${tarball.size}|${tarball.mtimeMs}|${manifest.mtimeMs}|${folder}`;
+    let blob = checkedImages.get(key);
+    if (!blob) checkedImages.set(key, (blob = new Blob([new Uint8Array(imageBytes(opts.image, folder).bytes)])));
+    return { loadDataDir: blob };
   } catch (e) {
     opts.onImageWarning?.(`the pre-initialised database image ${opts.image.tarball} cannot be used (${(e as Error).message}): creating the in-memory database with initdb`);
     return {};
