@@ -14,10 +14,10 @@ export function rowCount(res: unknown): number {
   return r.count ?? r.affectedRows ?? 0;
 }
 
-/** An int[] parameter (one text parameter, the same on postgres.js and PGlite). */
-export function intArray(values: readonly number[]) {
+/** An int[] (or bigint[]) parameter (one text parameter, the same on postgres.js and PGlite). */
+export function intArray(values: readonly number[], type: 'int' | 'bigint' = 'int') {
   for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not an integer: ${v}`);
-  return sql`${`{${values.join(',')}}`}::int[]`;
+  return type === 'int' ? sql`${`{${values.join(',')}}`}::int[]` : sql`${`{${values.join(',')}}`}::bigint[]`;
 }
 
 /** A text[] parameter (through JSON, so any string is safe). */

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { requirePermission } from '../auth/access.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
-import { rowCount, rowsOf } from '../db/sql.js';
+import { intArray, rowCount, rowsOf } from '../db/sql.js';
 import { endpoints, sweeps, sweepTargets, systems, usageSources } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { DEFAULT_SWEEP_KINDS, kindsFor } from './kinds/index.js';
@@ -140,16 +140,24 @@ export async function renewLeases(db: Db, workerId: string, ids: number[], lease
  * for. A worker whose lease expired and was taken over stores nothing: no duplicated result.
  */
 export async function claimCompletion(db: Db, workerId: string, done: Array<{ id: number; outcome: string }>, now: Date): Promise<Set<number>> {
-  if (!done.length) return new Set();
-  // One JSON parameter for the batch, not two bound parameters per target (drizzle's per-parameter
-  // query building showed in the sweep profile).
-  const rows = JSON.stringify(done.map((d) => ({ id: d.id, outcome: d.outcome })));
-  const res = await db.execute(sql`
-    update sweep_targets t set state = 'done', outcome = v.outcome, done_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${rows}::jsonb) as v(id bigint, outcome text)
-    where t.id = v.id and t.state = 'leased' and t.leased_by = ${workerId}
-    returning t.id`);
-  return new Set(rowsOf<{ id: unknown }>(res).map((r) => Number(r.id)));
+  const byOutcome = new Map<string, number[]>();
+  for (const d of done) {
+    const ids = byOutcome.get(d.outcome);
+    if (ids) ids.push(d.id);
+    else byOutcome.set(d.outcome, [d.id]);
+  }
+  // One statement per outcome (a batch has a handful), each target looked up by its key. A join with
+  // the batch as a set function let the planner, with the statistics of a queue just filled, estimate
+  // one leased row and loop over the whole batch for every leased target: 2 s for a batch of 3,675.
+  const owned = new Set<number>();
+  for (const [outcome, ids] of byOutcome) {
+    const res = await db.execute(sql`
+      update sweep_targets set state = 'done', outcome = ${outcome}, done_at = ${now.toISOString()}::timestamptz
+      where id = any(${intArray(ids.sort((a, b) => a - b), 'bigint')}) and state = 'leased' and leased_by = ${workerId}
+      returning id`);
+    for (const r of rowsOf<{ id: unknown }>(res)) owned.add(Number(r.id));
+  }
+  return owned;
 }
 
 /** Target states still to do: spelt out (not `<> 'done'`) so the queue index answers. */
