@@ -91,8 +91,12 @@ export function decodeEntities(text: string): string {
   });
 }
 
+/**
+ * Every run of whitespace (U+3000 included: `\s` has it) as one space. A run that already is one space
+ * is not matched, so a page with single spaces between words is scanned, not rebuilt.
+ */
 export function collapseWhitespace(text: string): string {
-  return text.replace(/[\s\u3000]+/g, ' ').trim();
+  return text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
 }
 
 /** The document's `<title>`, entities decoded and whitespace collapsed; undefined if absent or empty. */

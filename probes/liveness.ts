@@ -1,5 +1,5 @@
 import { rootCertificates } from 'node:tls';
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib';
@@ -7,6 +7,7 @@ import type { buildConnector } from 'undici';
 import { detectChallenge, type ChallengeVendor } from './challenge.js';
 import { openConnection, type CertificateInfo, type Connection, type ConnectContext } from './connect.js';
 import { contentHash, decodeBody, extractTitle, isHtml, sha256Hex } from './content.js';
+import { sendRequest } from './http1.js';
 import type { ProbeResolver } from './dns.js';
 import { ProbeFailure, roundMs, shortMessage, systemClock, type ProbeClock, type ProbeOutcome, type TlsReason } from './outcome.js';
 import type { TargetPolicy } from './policy.js';
@@ -47,8 +48,8 @@ export interface LivenessOptions {
   headers?: Record<string, string>;
   clock?: ProbeClock;
   /**
-   * Client options: `maxHeaderSize` (bytes of response headers, Node's default 16 KiB). Connections are
-   * always ours (the connector of connect.ts), one per request.
+   * Client options: `maxHeaderSize` (bytes of response headers, default 16 KiB as node's). Connections
+   * are always ours (the connector of connect.ts), one per request (http1.ts).
    */
   agentOptions?: { maxHeaderSize?: number };
   /** Cancels the probe; reported as `timeout`. */
@@ -145,10 +146,9 @@ export async function probeLiveness(url: string, options: LivenessOptions): Prom
 }
 
 /**
- * Ends an exchange nobody waits for any more (a redirect's body, one past the cap, a finished probe's
- * leftovers). Node would otherwise create an error per request, and node:stream reads the stack of any
- * error a socket is destroyed with. One error, its stack formatted once, is enough: whatever it ends
- * has already been settled, so nobody reads it.
+ * The reason an exchange nobody waits for any more is ended with (a redirect's body, one past the cap,
+ * a finished probe's leftovers): one error, its stack formatted once, since whatever it ends has
+ * already been settled and nobody reads it.
  */
 const PROBE_DONE = new Error('probe finished with this connection');
 void PROBE_DONE.stack;
@@ -369,10 +369,9 @@ interface ProbeResponse {
 }
 
 /**
- * One request on a connection of its own, opened by our connector (DNS, policy, TCP, TLS), through
- * node:http's client (its native parser costs far less per request than a fresh undici Client); the body
- * is gathered in memory up to the cap, without an async iterator or an AbortSignal per request (the
- * sweep's hottest path). Resolves at the response headers; the probe's deadline cancels it at any point.
+ * One request on a connection of its own, opened by our connector (DNS, policy, TCP, TLS), written and
+ * read by http1.ts; the body is gathered in memory up to the cap. Resolves at the response headers; the
+ * probe's deadline cancels it at any point.
  */
 function exchange(url: URL, ctx: ProbeContext, result: LivenessResult): Promise<ProbeResponse> {
   const cap = ctx.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -386,7 +385,6 @@ function exchange(url: URL, ctx: ProbeContext, result: LivenessResult): Promise<
     let rejectBody!: (err: unknown) => void;
     const body = new Promise<BodyRead>((res, rej) => ((resolveBody = res), (rejectBody = rej)));
     body.catch(() => {}); // a discarded body's failure is nobody's business
-    let req: ClientRequest | undefined;
     let socket: Socket | undefined;
     const finish = (read: BodyRead | undefined, err?: unknown) => {
       if (done) return;
@@ -399,57 +397,47 @@ function exchange(url: URL, ctx: ProbeContext, result: LivenessResult): Promise<
     /** Ends the exchange: settles it (with `reason` when still open) and drops the connection. */
     const cancel = (reason: Error) => {
       finish(undefined, reason);
-      socket?.destroy(PROBE_DONE);
-      req?.destroy(PROBE_DONE);
+      socket?.destroy();
     };
     ctx.cancel = cancel;
     const connectOptions = { hostname: url.hostname, host: url.host, port: url.port, protocol: url.protocol } as buildConnector.Options;
-    req = httpRequest({
-      method: ctx.options.method ?? 'GET',
-      path: `${url.pathname}${url.search}`,
-      headers: requestHeaders(ctx.options, url.host),
-      setHost: false,
-      ...(ctx.options.agentOptions?.maxHeaderSize ? { maxHeaderSize: ctx.options.agentOptions.maxHeaderSize } : {}),
-      createConnection: ((_opts: unknown, callback: (err: Error | null, socket?: Socket) => void) => {
-        openConnection(ctx, connectOptions).then(
-          (s) => {
-            if (done) return void s.destroy(); // cancelled while connecting
-            socket = s;
-            callback(null, s);
+    openConnection(ctx, connectOptions).then(
+      (s) => {
+        if (done) return void s.destroy(); // cancelled while connecting
+        socket = s;
+        sendRequest(s, { method: ctx.options.method ?? 'GET', path: `${url.pathname}${url.search}`, headers: requestHeaders(ctx.options, url.host), maxHeaderBytes: ctx.options.agentOptions?.maxHeaderSize }, {
+          head(head) {
+            headers = true;
+            resolveHead({
+              statusCode: head.statusCode,
+              headers: head.headers,
+              body,
+              discard() {
+                chunks.length = 0;
+                cancel(PROBE_DONE);
+              },
+            });
           },
-          (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-        );
-        return undefined;
-      }) as never,
-    });
-    req.on('error', (err) => finish(undefined, err));
-    req.on('response', (res: IncomingMessage) => {
-      headers = true;
-      res.on('data', (chunk: Buffer) => {
-        if (done) return;
-        bytes += chunk.length;
-        result.bodyBytes = Math.min(bytes, cap);
-        if (bytes > cap) {
-          finish({ data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true });
-          cancel(PROBE_DONE);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => finish({ data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, tooLarge: false }));
-      res.on('error', (err) => finish(undefined, err));
-      res.on('close', () => finish(undefined, Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' })));
-      resolveHead({
-        statusCode: res.statusCode ?? 0,
-        headers: res.headers,
-        body,
-        discard() {
-          chunks.length = 0;
-          cancel(PROBE_DONE);
-        },
-      });
-    });
-    req.end();
+          body(chunk) {
+            if (done) return;
+            bytes += chunk.length;
+            result.bodyBytes = Math.min(bytes, cap);
+            if (bytes > cap) {
+              finish({ data: Buffer.concat(chunks), bytes: bytes - chunk.length, tooLarge: true });
+              cancel(PROBE_DONE);
+              return;
+            }
+            chunks.push(chunk);
+          },
+          end() {
+            finish({ data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, tooLarge: false });
+            s.destroy();
+          },
+          error: (err) => cancel(err),
+        });
+      },
+      (err: unknown) => finish(undefined, err),
+    );
   });
 }
 
