@@ -1,4 +1,5 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { intArray } from '../db/sql.js';
 import type { Db } from '../db/client.js';
 import { endpointState, probeDays, probeResults } from '../db/schema/index.js';
 import { localDay } from '../../probes/time.js';
@@ -128,7 +129,7 @@ async function storeEndpointState(db: Db, records: ProbeRecord[]): Promise<void>
   if (!byEndpoint.size) return;
   const ids = [...byEndpoint.keys()].sort((a, b) => a - b);
   const current = new Map(
-    (await db.select().from(endpointState).where(inArray(endpointState.endpointId, ids))).map((s) => [s.endpointId, s]),
+    (await db.select().from(endpointState).where(sql`${endpointState.endpointId} = any(${intArray(ids)})`)).map((s) => [s.endpointId, s]),
   );
   const folds = new Map<ProbeKindSpec<ProbeKind>, unknown>();
   const rows: Array<typeof endpointState.$inferInsert> = [];
