@@ -110,7 +110,7 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
     let bytes = 0;
     for (const field of info.headers) bytes += field.length + 2;
     if (bytes > maxHeaderBytes) throw new Http1Error(`response headers exceed ${maxHeaderBytes} bytes`, 'HPE_HEADER_OVERFLOW');
-    const length = contentLength(info.headers);
+    checkContentLength(info.headers);
     if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) {
       if (++informational > MAX_INFORMATIONAL) throw new Http1Error(`more than ${MAX_INFORMATIONAL} informational responses`, 'HPE_INVALID_CONSTANT');
       skipped = true;
@@ -119,8 +119,9 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
     if (info.statusCode === 101) throw new Http1Error('the server switched protocols (HTTP 101)', 'HPE_INVALID_CONSTANT');
     skipped = false;
     settled || on.head({ statusCode: info.statusCode, headers: foldHeaders(info.headers) });
-    // No body follows the head of a HEAD request, whatever Content-Length says.
-    return request.method === 'HEAD' || length === 0 ? 1 : 0;
+    // No body follows the head of a HEAD request, a 204 or a 304, whatever Content-Length says (a 304
+    // often carries the length of the page it stands for).
+    return request.method === 'HEAD' || info.statusCode === 204 || info.statusCode === 304 ? 1 : 0;
   }) as never;
   parser[HTTPParser.kOnBody] = ((chunk: Buffer) => {
     if (!settled) on.body(chunk);
@@ -171,8 +172,8 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
   socket.write(head, 'latin1'); // header bytes are latin1 in HTTP/1.1, as node writes them
 }
 
-/** Content-Length when it is one valid number (the parser itself takes any value `+text` gives); else a protocol error. */
-function contentLength(raw: readonly string[]): number | undefined {
+/** Content-Length must be one valid number (the parser itself takes any value `+text` gives): else a protocol error. */
+function checkContentLength(raw: readonly string[]): void {
   let length: number | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (raw[i]!.length !== 14 || raw[i]!.toLowerCase() !== 'content-length') continue;
@@ -182,7 +183,6 @@ function contentLength(raw: readonly string[]): number | undefined {
     if (length !== undefined && length !== value) throw new Http1Error('conflicting Content-Length headers', 'HPE_UNEXPECTED_CONTENT_LENGTH');
     length = value;
   }
-  return length;
 }
 
 /** The parser's own errors ("Parse Error", "max header size exceeded", …) keep their code or get one. */

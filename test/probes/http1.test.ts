@@ -20,8 +20,13 @@ const RESPONSES: Record<string, string | string[]> = {
   '/switch': 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n',
   '/folded': 'HTTP/1.1 403 Forbidden\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nServer: first\r\nServer: second\r\nVary: a\r\nvary: b\r\ncontent-length: 0\r\n\r\n',
   '/big-head': `HTTP/1.1 200 OK\r\nx-filler: ${'a'.repeat(20 * 1024)}\r\ncontent-length: 0\r\n\r\n`,
+  '/not-modified': 'HTTP/1.1 304 Not Modified\r\ncontent-length: 5000\r\n\r\n',
+  '/no-content': 'HTTP/1.1 204 No Content\r\ncontent-length: 10\r\n\r\n',
   '/head': 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 5000\r\n\r\n',
 };
+
+/** Answered without closing: a probe that waited for a body here would hang until its timeout. */
+const KEEP_OPEN = new Set(['/not-modified', '/no-content']);
 
 let server: Server;
 let base = '';
@@ -39,7 +44,7 @@ beforeAll(async () => {
       const list = Array.isArray(parts) ? parts : [parts];
       // Pieces go out one after another: the informational responses arrive before the final one.
       const send = (i: number) => {
-        if (i === list.length) return void socket.end();
+        if (i === list.length) return void (KEEP_OPEN.has(path) || socket.end());
         socket.write(list[i]!, 'latin1', () => setImmediate(() => send(i + 1)));
       };
       send(0);
@@ -118,6 +123,11 @@ describe('the probes’ HTTP/1.1 exchange', () => {
   it('reads no body after the head of a HEAD request, whatever Content-Length says', async () => {
     const r = await probeLiveness(`${base}/head`, { ...options(), method: 'HEAD' });
     expect(r).toMatchObject({ outcome: 'ok', status: 200, bodyBytes: 0 });
+  });
+
+  it('reads no body after a 204 or a 304, whatever Content-Length says (the server keeps the connection open)', async () => {
+    expect(await probeLiveness(`${base}/not-modified`, options())).toMatchObject({ outcome: 'ok', status: 304, bodyBytes: 0 });
+    expect(await probeLiveness(`${base}/no-content`, options())).toMatchObject({ outcome: 'ok', status: 204, bodyBytes: 0 });
   });
 
   it('sends one field per name (a caller’s header replaces the default of the same name) and asks to close', async () => {
