@@ -133,15 +133,7 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
     on.end();
   }) as never;
 
-  // A chunk size that is not hexadecimal ends the body with a parse error, as in browsers and node (the
-  // parser would read it as the last chunk: a truncated page passed off as whole).
-  const states = parser as unknown as { BODY_CHUNKHEAD: () => void; body_bytes: number | null };
-  const readChunkSize = states.BODY_CHUNKHEAD;
-  states.BODY_CHUNKHEAD = function (this: typeof states) {
-    readChunkSize.call(this);
-    const size = this.body_bytes;
-    if (size !== null && (Number.isNaN(size) || size < 0)) throw new Http1Error('invalid chunk size', 'HPE_INVALID_CHUNK_SIZE');
-  };
+  (parser as unknown as ChunkedStates).BODY_CHUNKHEAD = strictChunkHead;
 
   socket.on('data', (chunk: Buffer) => {
     if (settled) return;
@@ -159,10 +151,10 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
     // Close-delimited bodies end here (finish() completes them); anything else ended too soon, as
     // finish() says with an error for a head or body cut short.
     parser.finish();
-    if (!settled) fail(new Http1Error('connection closed before the response ended', 'ECONNRESET'));
+    if (!settled) fail(cutShort());
   });
   socket.on('error', fail);
-  socket.on('close', () => settled || fail(new Http1Error('connection closed before the response ended', 'ECONNRESET')));
+  socket.on('close', () => settled || fail(cutShort()));
   let head: string;
   try {
     head = requestHead(request);
@@ -170,6 +162,25 @@ export function sendRequest(socket: Socket, request: Http1Request, on: Http1Hand
     return fail(err as Error);
   }
   socket.write(head, 'latin1'); // header bytes are latin1 in HTTP/1.1, as node writes them
+}
+
+const cutShort = () => new Http1Error('connection closed before the response ended', 'ECONNRESET');
+
+/** The parser's state for a chunk's size line, and the size it read. */
+interface ChunkedStates {
+  BODY_CHUNKHEAD: () => void;
+  body_bytes: number | null;
+}
+const readChunkSize = (HTTPParser.prototype as unknown as ChunkedStates).BODY_CHUNKHEAD;
+
+/**
+ * A chunk size that is not hexadecimal ends the body with a parse error, as in browsers and node (the
+ * parser would read it as the last chunk: a truncated page passed off as whole).
+ */
+function strictChunkHead(this: ChunkedStates): void {
+  readChunkSize.call(this);
+  const size = this.body_bytes;
+  if (size !== null && (Number.isNaN(size) || size < 0)) throw new Http1Error('invalid chunk size', 'HPE_INVALID_CHUNK_SIZE');
 }
 
 /** Content-Length must be one valid number (the parser itself takes any value `+text` gives): else a protocol error. */

@@ -17,7 +17,7 @@ export function rowCount(res: unknown): number {
 /** An int[] (or bigint[]) parameter (one text parameter, the same on postgres.js and PGlite). */
 export function intArray(values: readonly number[], type: 'int' | 'bigint' = 'int') {
   for (const v of values) if (!Number.isSafeInteger(v)) throw new RangeError(`not an integer: ${v}`);
-  return type === 'int' ? sql`${`{${values.join(',')}}`}::int[]` : sql`${`{${values.join(',')}}`}::bigint[]`;
+  return sql`${`{${values.join(',')}}`}::${sql.raw(type)}[]`;
 }
 
 /** A text[] parameter (through JSON, so any string is safe). */
