@@ -15,8 +15,7 @@ import {
   text,
 } from 'drizzle-orm/pg-core';
 import { endpoints } from './systems.js';
-import { endpointRef, instant, systemRef } from './refs.js';
-import { sweeps } from './sweeps.js';
+import { endpointRef, endpointSystem, instant, systemRef } from './refs.js';
 import { USAGE_ORIGINS, USAGE_SOURCE_KINDS } from './enums.js';
 import { USAGE_METRICS } from '../../../reports/codes.js';
 import type { ProbeKind } from '../../sweeps/kinds/index.js';
@@ -29,14 +28,20 @@ import type { ProbeKind } from '../../sweeps/kinds/index.js';
  * rows. A partitioned table's key must hold the partition column, so in the database the primary
  * key is (id, at), set by that migration (drizzle-kit cannot name the key it would drop); ids still
  * come from one sequence and are unique.
+ *
+ * A record of what was probed, never rewritten: the sweep, system and endpoint ids are kept as they
+ * were, with no references. Systems and sweeps are never deleted (a system retires with its history);
+ * an endpoint replaced in the inventory keeps its past results under its old id (a reference would have
+ * nulled that id in every partition, by a scan: there is no index on it). And three key checks, with a
+ * row lock each, on every stored probe were a third of PostgreSQL's CPU in a sweep (`bench/sweep-fleet.ts`).
  */
 export const probeResults = pgTable(
   'probe_results',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    sweepId: integer('sweep_id').references(() => sweeps.id, { onDelete: 'set null' }),
-    systemId: systemRef(),
-    endpointId: integer('endpoint_id').references(() => endpoints.id, { onDelete: 'set null' }),
+    sweepId: integer('sweep_id'),
+    systemId: integer('system_id').notNull(),
+    endpointId: integer('endpoint_id'),
     /** A `stored` name of src/sweeps/kinds (PROBE_KINDS). */
     kind: text('kind').notNull().$type<ProbeKind>(),
     url: text('url').notNull(),
@@ -81,7 +86,7 @@ export const inspectionDays = pgTable(
   'inspection_days',
   {
     endpointId: endpointRef(),
-    systemId: systemRef(),
+    systemId: endpointSystem(),
     day: date('day', { mode: 'string' }).notNull(),
     visits: integer('visits').notNull().default(0),
     /** Visits not opened within 15 s (failed or slower). */
@@ -95,7 +100,7 @@ export const endpointState = pgTable('endpoint_state', {
   endpointId: integer('endpoint_id')
     .primaryKey()
     .references(() => endpoints.id, { onDelete: 'cascade' }),
-  systemId: systemRef(),
+  systemId: endpointSystem(),
   lastProbeAt: instant('last_probe_at'),
   lastOutcome: text('last_outcome'),
   lastOkAt: instant('last_ok_at'),
@@ -119,7 +124,7 @@ export const endpointState = pgTable('endpoint_state', {
 const changeColumns = () => ({
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   endpointId: endpointRef(),
-  systemId: systemRef(),
+  systemId: endpointSystem(),
   at: instant('at').notNull(),
 });
 

@@ -1,5 +1,5 @@
 import { boolean, date, index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { endpointRef, instant, systemRef } from './refs.js';
+import { endpointRef, endpointSystem, instant, systemRef } from './refs.js';
 import { timestamps } from './columns.js';
 
 /**
@@ -51,7 +51,7 @@ export const siteDays = pgTable(
   'site_days',
   {
     endpointId: endpointRef(),
-    systemId: systemRef(),
+    systemId: endpointSystem(),
     day: date('day', { mode: 'string' }).notNull(),
     checkedAt: instant('checked_at').notNull(),
     outcome: text('outcome').notNull(),
@@ -89,7 +89,7 @@ export const accessibilityDays = pgTable(
   'accessibility_days',
   {
     endpointId: endpointRef(),
-    systemId: systemRef(),
+    systemId: endpointSystem(),
     day: date('day', { mode: 'string' }).notNull(),
     checkedAt: instant('checked_at').notNull(),
     /** `ok` (axe ran on the homepage), `unmeasured` (with `reason`), or the homepage's probe outcome. */
