@@ -43,7 +43,7 @@ async function loadTargets(db: Db, hosts: Array<{ ip: string; port: number }>): 
   }
 }
 
-function sweeper(sweepId: number): { child: ChildProcess; done: Promise<{ code: number | null; summary?: { peakRssMb: number; cpuSeconds: number; probed: number } }> } {
+function sweeper(sweepId: number): { child: ChildProcess; done: Promise<{ code: number | null; summary?: { peakRssMb: number; cpuSeconds: number; sweepCpuSeconds: number; probed: number } }> } {
   const env = { ...process.env, PROBE_PER_HOST: String(CONCURRENCY), PROBE_THREADS: THREADS, SWEEP_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, [BIN, 'sweep', '--join', String(sweepId), '--concurrency', String(CONCURRENCY), '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -85,7 +85,7 @@ try {
     const c = await check(database.db, sweep.id);
     rates[n] = TARGETS / seconds;
     lines.push(
-      `${n} process(es): ${seconds.toFixed(1)} s, ${rates[n]!.toFixed(0)} targets/s (×${(rates[n]! / rates[PROCESSES[0]!]!).toFixed(2)} of ${PROCESSES[0]}); done ${c.done}, lost ${c.lost}, duplicated ${c.duplicated}; VmHWM ${ends.map((e) => e.summary?.peakRssMb).join(' + ')} MB; CPU ${ends.map((e) => e.summary?.cpuSeconds).join(' + ')} s (with start-up)`,
+      `${n} process(es): ${seconds.toFixed(1)} s, ${rates[n]!.toFixed(0)} targets/s (×${(rates[n]! / rates[PROCESSES[0]!]!).toFixed(2)} of ${PROCESSES[0]}); done ${c.done}, lost ${c.lost}, duplicated ${c.duplicated}; VmHWM ${ends.map((e) => e.summary?.peakRssMb).join(' + ')} MB; CPU ${ends.map((e) => e.summary?.cpuSeconds.toFixed(1)).join(' + ')} s (with start-up)`,
     );
     console.log(lines.at(-1));
   }

@@ -37,7 +37,7 @@ describe('xuncha import, sweep and classify on the embedded database', () => {
     const res = await runCli(['sweep', '--system', 'T-UP', '--system', 'T-DOWN', '--json', '--concurrency', '4'], { ...env, PROBE_TIMEOUT_MS: '60000' });
     expect(res.code, res.stderr).toBe(0);
     const summary = JSON.parse(res.stdout);
-    expect(summary).toEqual({ sweepId: expect.any(Number), targets: 2, ok: 1, failed: 1, seconds: expect.any(Number), probed: 2, peakRssMb: expect.any(Number), threads: 0, cpuSeconds: expect.any(Number) });
+    expect(summary).toEqual({ sweepId: expect.any(Number), targets: 2, ok: 1, failed: 1, seconds: expect.any(Number), probed: 2, peakRssMb: expect.any(Number), threads: 0, cpuSeconds: expect.any(Number), sweepCpuSeconds: expect.any(Number) });
     expect(summary.peakRssMb).toBeGreaterThan(20);
     const bad = await runCli(['sweep', '--system', 'NOPE'], env);
     expect(bad.code).toBe(1);

@@ -74,7 +74,7 @@ describe.each(backends)('probe_results partitioned by day on %s', (backend) => {
 
   it('an endpoint removed from the inventory keeps its past results as they were, in every partition', async () => {
     const [ep] = await d.db.insert(endpoints).values({ systemId, url: 'http://b.example/' }).returning();
-    await d.db.insert(probeResults).values([hours(day('2026-03-03'), 1), hours(day('2026-03-04'), 1)].map((at) => ({ systemId, endpointId: ep!.id, kind: 'liveness', url: ep!.url, at, outcome: 'ok', detail: {} })));
+    await d.db.insert(probeResults).values([hours(day('2026-03-03'), 1), hours(day('2026-03-04'), 1)].map((at) => ({ systemId, endpointId: ep!.id, kind: 'liveness' as const, url: ep!.url, at, outcome: 'ok', detail: {} })));
     await d.db.delete(endpoints).where(sql`id = ${ep!.id}`);
     const kept = await d.db.select({ endpointId: probeResults.endpointId }).from(probeResults).where(sql`url = 'http://b.example/'`);
     expect(kept).toEqual([{ endpointId: ep!.id }, { endpointId: ep!.id }]);

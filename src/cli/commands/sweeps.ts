@@ -45,6 +45,7 @@ export const sweepCommand: Command = {
     probeDepsFromConfig({ ...ctx.config, PROBE_CONCURRENCY: concurrency }); // a bad CIDR or DNS server fails before any sweep starts
     const { db } = await ctx.openDb();
     const started = Date.now();
+    const cpuAtStart = process.cpuUsage();
     const sweepId =
       join ??
       (await createSweep(db, { trigger: 'cli', systems: values.system as string[] | undefined, kinds: kinds as SweepKind[] | undefined, requestedBy: ctx.principal.name }, new Date())).id;
@@ -77,7 +78,14 @@ export const sweepCommand: Command = {
       const usage = process.resourceUsage();
       // VmHWM: the process's peak resident set, threads included (Linux); maxRSS elsewhere.
       const hwm = /VmHWM:\s+(\d+) kB/.exec((() => { try { return readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })());
-      const resources = { peakRssMb: Math.round((hwm ? Number(hwm[1]) : usage.maxRSS) / 1024), threads: stats.threads, cpuSeconds: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e5) / 10 };
+      // CPU of every thread: the process's whole life, and the sweep's own (from the database being open, as `seconds`).
+      const sweepCpu = process.cpuUsage(cpuAtStart);
+      const resources = {
+        peakRssMb: Math.round((hwm ? Number(hwm[1]) : usage.maxRSS) / 1024),
+        threads: stats.threads,
+        cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+        sweepCpuSeconds: (sweepCpu.user + sweepCpu.system) / 1e6,
+      };
       ctx.out(JSON.stringify({ sweepId, targets: p.targets, ok: p.ok, failed: p.failed, seconds: (Date.now() - started) / 1000, probed: stats.targets, ...resources }));
     } else {
       const outcomes = Object.entries(p.outcomes)
