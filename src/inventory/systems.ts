@@ -2,7 +2,7 @@ import { asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.js';
 import { departmentScope, escapeLike, inScope, requireLifecycleChange, requirePermission, requireScope } from '../auth/access.js';
 import type { Db } from '../db/client.js';
-import { rowsOf } from '../db/sql.js';
+import { intArray, rowsOf } from '../db/sql.js';
 import { departments, endpoints, systems, type Deployment, type Lifecycle, type SystemStatus } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit, type Actor } from '../audit/index.js';
@@ -14,7 +14,7 @@ import type { SystemCreate, SystemDto, SystemPatch } from './schemas.js';
 
 type SystemRow = typeof systems.$inferSelect;
 export type SystemWithDept = SystemRow & { departmentCode: string; departmentName: string; departmentPath: string };
-type EndpointRow = { systemId: number; url: string; role: SystemDto['endpoints'][number]['role'] };
+export type EndpointRow = { systemId: number; url: string; role: SystemDto['endpoints'][number]['role'] };
 
 export function toSystemDto(r: SystemWithDept, eps: EndpointRow[]): SystemDto {
   return {
@@ -246,9 +246,42 @@ export function dedupeEndpoints(eps: SystemCreate['endpoints']): SystemCreate['e
 }
 
 async function replaceEndpoints(db: Db, systemId: number, eps: SystemCreate['endpoints']): Promise<void> {
-  await db.delete(endpoints).where(eq(endpoints.systemId, systemId));
-  const list = dedupeEndpoints(eps);
-  if (list.length) await db.insert(endpoints).values(list.map((e, i) => ({ systemId, url: e.url, role: e.role, position: i })));
+  await storeEndpoints(db, [systemId], dedupeEndpoints(eps).map((e) => ({ systemId, url: e.url, role: e.role })));
+}
+
+/** Systems per statement when storing endpoints (an import's thousands of systems). */
+const ENDPOINT_CHUNK = 1000;
+
+/**
+ * The endpoints of `systemIds` become `rows` (each system's in order, no URL twice). An address the
+ * system keeps keeps its endpoint — its id, so its latest state and its history (content changes, IPv6
+ * grades, inspection visits, the targets of a sweep under way) — with its role and position updated;
+ * an address no longer listed goes, with what was kept for it; a new one is added. Replacing them all
+ * would have cut every endpoint's history at each edit: a page unchanged for a year would have looked
+ * first seen that day.
+ */
+export async function storeEndpoints(db: Db, systemIds: readonly number[], rows: readonly EndpointRow[]): Promise<void> {
+  const bySystem = new Map<number, Array<{ system_id: number; url: string; role: string; position: number }>>(systemIds.map((id) => [id, []]));
+  for (const e of rows) {
+    const list = bySystem.get(e.systemId);
+    if (!list) throw new Error(`endpoint of system ${e.systemId}, which is not being stored`);
+    list.push({ system_id: e.systemId, url: e.url, role: e.role, position: list.length });
+  }
+  const ids = [...bySystem.keys()];
+  for (let i = 0; i < ids.length; i += ENDPOINT_CHUNK) {
+    const chunk = ids.slice(i, i + ENDPOINT_CHUNK);
+    const wanted = JSON.stringify(chunk.flatMap((id) => bySystem.get(id)!));
+    await db.execute(sql`
+      delete from ${endpoints} e
+      where e.system_id = any(${intArray(chunk)})
+        and not exists (select 1 from jsonb_to_recordset(${wanted}::jsonb) as w(system_id integer, url text) where w.system_id = e.system_id and w.url = e.url)`);
+    await db.execute(sql`
+      insert into ${endpoints} as e (system_id, url, role, position)
+      select system_id, url, role, position
+      from jsonb_to_recordset(${wanted}::jsonb) as w(system_id integer, url text, role endpoint_role, position smallint)
+      on conflict (system_id, url) do update set role = excluded.role, position = excluded.position
+      where e.role is distinct from excluded.role or e.position is distinct from excluded.position`);
+  }
 }
 
 async function departmentInScope(db: Db, principal: Principal, code: string, field: string) {

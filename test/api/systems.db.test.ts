@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { contentChanges, endpoints, endpointState } from '../../src/db/schema/index.js';
 import { backends } from '../support/db.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { smallInventory } from '../support/inventory.js';
@@ -87,6 +89,33 @@ describe.each(backends)('systems API on %s', (backend) => {
     expect(update.after.contractor).toBe('新承建单位');
     expect(update.actor).toContain('ADMIN_TOKEN');
     expect(update.requestId).toBeTruthy();
+  });
+
+  it('PATCH of the endpoints keeps each address kept, with its id, state and history; a dropped one goes with its own', async () => {
+    const a = 'http://keep.example/';
+    const b = 'http://drop.example/';
+    const c = 'http://new.example/';
+    const created = await t.call('POST', '/api/v1/systems', { body: { code: 'EP-KEEP', name: '端点保留测试', departmentCode: '371302', endpoints: [{ url: a, role: 'portal' }, { url: b, role: 'app' }] } });
+    expect(created.status).toBe(201);
+    const db = t.database.db;
+    const idsOf = async () => Object.fromEntries((await db.select().from(endpoints).where(sql`url in (${a}, ${b}, ${c})`)).map((e) => [e.url, e]));
+    const before = await idsOf();
+    for (const url of [a, b]) {
+      const e = before[url]!;
+      await db.insert(endpointState).values({ endpointId: e.id, systemId: e.systemId, contentHash: `h-${url}`, contentChangedAt: new Date('2025-01-01T00:00:00Z') });
+      await db.insert(contentChanges).values({ endpointId: e.id, systemId: e.systemId, at: new Date('2025-01-01T00:00:00Z'), contentHash: `h-${url}` });
+    }
+    const res = await t.call('PATCH', '/api/v1/systems/EP-KEEP', { body: { endpoints: [{ url: c, role: 'portal' }, { url: a, role: 'app' }] } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).endpoints).toEqual([{ url: c, role: 'portal' }, { url: a, role: 'app' }]);
+    const after = await idsOf();
+    expect(after[a]).toMatchObject({ id: before[a]!.id, role: 'app', position: 1 });
+    expect(after[c]).toMatchObject({ role: 'portal', position: 0 });
+    expect(after[b]).toBeUndefined();
+    const kept = await db.select({ endpointId: contentChanges.endpointId }).from(contentChanges).where(sql`${contentChanges.systemId} = ${before[a]!.systemId}`);
+    expect(kept).toEqual([{ endpointId: before[a]!.id }]);
+    const state = await db.select({ endpointId: endpointState.endpointId, contentChangedAt: endpointState.contentChangedAt }).from(endpointState).where(sql`${endpointState.systemId} = ${before[a]!.systemId}`);
+    expect(state).toEqual([{ endpointId: before[a]!.id, contentChangedAt: new Date('2025-01-01T00:00:00Z') }]);
   });
 
   it('DELETE retires and keeps the system and its history', async () => {

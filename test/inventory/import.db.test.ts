@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../../src/db/schema/index.js';
+import { auditLog, contentChanges, endpoints } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/inventory/demo.js';
 import { IMPORT_LIMITS, importInventory } from '../../src/inventory/import/index.js';
 import { checkXlsxContainer } from '../../src/inventory/import/zip-guard.js';
@@ -271,6 +271,21 @@ describe.each(backends)('inventory import on %s', (backend) => {
     expect((entry!.before as { name: string }).name).toBe('测试系统61');
     expect((entry!.after as { name: string; version: number }).name).toBe('测试系统61（改名）');
     expect((entry!.after as { version: number }).version).toBe(2);
+  });
+
+  it('a changed address list keeps each address kept, with its endpoint id and history, and drops only the others', async () => {
+    const rows = [HEADER, goodRow(70)];
+    await importInventory(db(), actor, { bytes: await xlsxOf(rows), fileName: 'e.xlsx' });
+    const before = (await findSystem(db(), 'T-00070'))!;
+    const [portal, api] = await db().select().from(endpoints).where(eq(endpoints.systemId, before.row.id)).orderBy(endpoints.position);
+    await db().insert(contentChanges).values([portal!, api!].map((e) => ({ endpointId: e.id, systemId: e.systemId, at: new Date('2025-01-01T00:00:00Z'), contentHash: e.url })));
+    rows[1]![13] = `门户:https://t70-new.linyi.gov.cn.example/\n门户:${portal!.url}`;
+    expect(await importInventory(db(), actor, { bytes: await xlsxOf(rows), fileName: 'e.xlsx' })).toMatchObject({ updated: 1 });
+    const after = await db().select().from(endpoints).where(eq(endpoints.systemId, before.row.id)).orderBy(endpoints.position);
+    expect(after.map((e) => [e.url, e.position])).toEqual([['https://t70-new.linyi.gov.cn.example/', 0], [portal!.url, 1]]);
+    expect(after[1]!.id).toBe(portal!.id);
+    const history = await db().select({ endpointId: contentChanges.endpointId }).from(contentChanges).where(eq(contentChanges.systemId, before.row.id));
+    expect(history).toEqual([{ endpointId: portal!.id }]);
   });
 
   it('leaves columns the file does not have as they are, and blank cells clear optional fields', async () => {

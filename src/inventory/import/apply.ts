@@ -5,7 +5,7 @@ import { departments, endpoints, systems } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { recordAudit, type Actor, type AuditEntry } from '../../audit/index.js';
 import type { SystemCreate } from '../schemas.js';
-import { dedupeEndpoints, systemColumns, toSystemDto, type SystemWithDept } from '../systems.js';
+import { dedupeEndpoints, storeEndpoints, systemColumns, toSystemDto, type EndpointRow, type SystemWithDept } from '../systems.js';
 import type { Parsed } from '../spreadsheet.js';
 import { english, type Localized } from './messages.js';
 
@@ -23,7 +23,6 @@ export interface DepartmentRef {
   path: string;
 }
 
-type EndpointRow = { systemId: number; url: string; role: SystemCreate['endpoints'][number]['role'] };
 
 export interface ExistingSystem {
   row: SystemWithDept;
@@ -183,14 +182,17 @@ const RECORD_TYPE = sql.raw(`code text, name text, department_id integer, operat
  * Writes a plan in bulk inside the caller's transaction. Each chunk is ONE statement with ONE JSON parameter
  * (INSERT … SELECT / UPDATE … FROM jsonb_to_recordset): thousands of bind parameters per statement are slow
  * to bind and plan. Updates are guarded by the version read earlier, so a system someone changed meanwhile
- * fails the import instead of being overwritten. Endpoints are replaced only where they changed; every
- * created or changed system gets an audit entry with before/after.
+ * fails the import instead of being overwritten. Endpoints are stored only where they changed (an address
+ * kept keeps its endpoint and its history: storeEndpoints); every created or changed system gets an audit
+ * entry with before/after.
  */
 export async function applyUpsert(tx: Db, actor: Actor, plan: UpsertPlan, opts: { now: Date; action: string }): Promise<void> {
   const { now, action } = opts;
   const stamp = now.toISOString();
   const audit: AuditEntry[] = [];
   const newEndpoints: EndpointRow[] = [];
+  // Systems whose endpoints are stored (new ones, and those whose list changed).
+  const created: number[] = [];
 
   for (let i = 0; i < plan.creates.length; i += CHUNK) {
     const chunk = plan.creates.slice(i, i + CHUNK);
@@ -209,6 +211,7 @@ export async function applyUpsert(tx: Db, actor: Actor, plan: UpsertPlan, opts: 
     const idOf = new Map(inserted.map((r) => [r.code, Number(r.id)]));
     for (const c of chunk) {
       const id = idOf.get(c.input.code)!;
+      created.push(id);
       const list = dedupeEndpoints(c.input.endpoints).map((e) => ({ systemId: id, url: e.url, role: e.role }));
       newEndpoints.push(...list);
       const row: SystemWithDept = {
@@ -279,25 +282,7 @@ export async function applyUpsert(tx: Db, actor: Actor, plan: UpsertPlan, opts: 
     }
   }
 
-  for (let i = 0; i < replaced.length; i += LOOKUP_CHUNK) {
-    await tx.execute(sql`delete from endpoints where system_id in (select (jsonb_array_elements_text(${JSON.stringify(replaced.slice(i, i + LOOKUP_CHUNK))}::jsonb))::integer)`);
-  }
-  await insertEndpoints(tx, newEndpoints);
+  await storeEndpoints(tx, [...created, ...replaced], newEndpoints);
   await recordAudit(tx, actor, audit);
 }
 
-async function insertEndpoints(tx: Db, eps: EndpointRow[]): Promise<void> {
-  // Positions follow the order within each system.
-  const position = new Map<number, number>();
-  const records = eps.map((e) => {
-    const p = position.get(e.systemId) ?? 0;
-    position.set(e.systemId, p + 1);
-    return { system_id: e.systemId, url: e.url, role: e.role, position: p };
-  });
-  for (let i = 0; i < records.length; i += CHUNK * 4) {
-    await tx.execute(sql`
-      insert into endpoints (system_id, url, role, position)
-      select system_id, url, role, position
-      from jsonb_to_recordset(${JSON.stringify(records.slice(i, i + CHUNK * 4))}::jsonb) as r(system_id integer, url text, role endpoint_role, position smallint)`);
-  }
-}
