@@ -15,8 +15,10 @@
  * Env: BENCH_TARGETS (10000), BENCH_CONCURRENCY (200, split over the processes), BENCH_WORKERS (1
  * xuncha process), BENCH_TIMEOUT_MS (2000, the hang case's timeout), BENCH_SKIP_PEER, BENCH_SKIP_HANG,
  * BENCH_PROFILE=DIR (a CPU profile of each xuncha process and of each of its probe threads; summarise with
- * `npx tsx bench/profile-summary.ts DIR/*.cpuprofile`), BENCH_BIN (another xuncha entry point), BENCH_RUNS (3:
- * the healthy case is run that many times, each figure printed per run and as min / median / max).
+ * `npx tsx bench/profile-summary.ts DIR/*.cpuprofile`), BENCH_NODE_ARGS (node flags for the xuncha processes,
+ * e.g. `--trace-gc-nvp`), BENCH_SWEEP_OUTPUT=FILE (what the last xuncha process printed, traces included),
+ * BENCH_BIN (another xuncha entry point), BENCH_RUNS (3: the healthy case is run that many times, each
+ * figure printed per run and as min / median / max).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -125,10 +127,18 @@ async function loadTargets(db: Db, list: string[]): Promise<void> {
   }
 }
 
-/** BENCH_PROFILE=DIR writes a CPU profile of each xuncha process there (node --cpu-prof). */
+/** BENCH_PROFILE=DIR writes a CPU profile of each xuncha process there (node --cpu-prof); BENCH_NODE_ARGS adds node flags. */
 function profileArgs(): string[] {
   const dir = process.env.BENCH_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const flags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return dir ? [...flags, '--cpu-prof', `--cpu-prof-dir=${dir}`] : flags;
+}
+
+/** The sweep's `--json` summary: its last line that is an object (V8 traces from BENCH_NODE_ARGS print on stdout too). */
+function sweepSummary(out: string): SweepSummary {
+  if (process.env.BENCH_SWEEP_OUTPUT) writeFileSync(process.env.BENCH_SWEEP_OUTPUT, out);
+  const line = out.trimEnd().split('\n').findLast((l) => l.startsWith('{'));
+  return JSON.parse(line ?? out) as SweepSummary;
 }
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
@@ -159,7 +169,7 @@ async function runOurs(db: Db, timeoutMs: number, fleetPid: number) {
         new Promise<SweepSummary>((resolve, reject) => {
           let out = '';
           child.stdout!.on('data', (d) => (out += d));
-          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SweepSummary) : reject(new Error(`xuncha sweep exited ${code}`))));
+          child.on('exit', (code) => (code === 0 ? resolve(sweepSummary(out)) : reject(new Error(`xuncha sweep exited ${code}`))));
         }),
     ),
   );
