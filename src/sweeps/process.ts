@@ -34,11 +34,12 @@ export const PROBE_THREAD_YOUNG_MB = 16;
 
 /**
  * Probe threads a sweep process runs: PROBE_THREADS, or one per core but one. The core left over is for
- * what each probe also costs outside the threads — the kernel's connection work, PostgreSQL's backends
- * storing the results, the main thread: on 2 cores (`bench/sweep-fleet.ts`, PostgreSQL on the same
- * machine) one thread probed 1,463–1,651 targets/s at 0.93–1.07 ms of CPU per stored probe and 154–162 MB
- * VmHWM, two threads 1,353–1,430/s at 1.12–1.16 ms and 194–200 MB. 0 means the main thread: on the
- * embedded database (one process, one connection), where no thread could open it.
+ * what each probe also costs outside the threads — the kernel's connection work, V8's compiler and
+ * collector threads, PostgreSQL's backends storing the results: on 2 cores (`bench/sweep-fleet.ts`,
+ * PostgreSQL on the same machine, 10,000 targets) one thread probed 3,349–3,473 targets/s at 0.39–0.41 ms
+ * of CPU per stored probe and 149–159 MB VmHWM, two threads 2,492–2,542/s at 0.49–0.51 ms and 187–191 MB.
+ * 0 means the main thread: on the embedded database (one process, one connection), where no thread
+ * could open it.
  */
 export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number, cores = availableParallelism()): number {
   if (!config.DATABASE_URL) return 0;
