@@ -80,3 +80,34 @@ describe.each(backends)('probe_results partitioned by day on %s', (backend) => {
     expect(kept).toEqual([{ endpointId: ep!.id }, { endpointId: ep!.id }]);
   });
 });
+
+describe('the migration converts an existing probe_results and keeps its rows', () => {
+  let pg: PGlite;
+  beforeAll(async () => {
+    pg = await PGlite.create();
+  }, 120_000);
+  afterAll(() => pg?.close());
+
+  it('rows of several days before the migration are all there after it, each in its day, ids carry on', async () => {
+    const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as { entries: Array<{ tag: string }> };
+    const run = async (tag: string) => {
+      for (const stmt of readFileSync(`drizzle/${tag}.sql`, 'utf8').split('--> statement-breakpoint')) if (stmt.trim()) await pg.exec(stmt);
+    };
+    const at = journal.entries.findIndex((e) => e.tag.endsWith('_probe_results_partitioned'));
+    for (const e of journal.entries.slice(0, at)) await run(e.tag);
+    await pg.exec(`insert into departments (code, name, level, kind, path) values ('D', '部门', 'city', 'department', '/1/')`);
+    await pg.exec(`insert into systems (code, name, department_id) values ('S', '系统', 1)`);
+    await pg.exec(`insert into probe_results (system_id, kind, url, at, outcome) select 1, 'liveness', 'http://a/', timestamptz '2026-01-10 03:00Z' + (i || ' hours')::interval, 'ok' from generate_series(0, 71) i`);
+    await run(journal.entries[at]!.tag);
+    const { rows } = await pg.query<{ n: number; max: number; parts: number }>(
+      `select count(*)::int as n, max(id)::int as max, (select count(*)::int from pg_inherits where inhparent = 'probe_results'::regclass) as parts from probe_results`,
+    );
+    expect(rows[0]!.n).toBe(72);
+    expect(rows[0]!.max).toBe(72);
+    expect(rows[0]!.parts).toBeGreaterThanOrEqual(4 + 1); // 10–13 January, the default, and the days around today
+    const inDay = await pg.query<{ n: number }>(`select count(*)::int as n from probe_results_p20260111`);
+    expect(inDay.rows[0]!.n).toBe(24);
+    const next = await pg.query<{ id: number }>(`insert into probe_results (system_id, kind, url, at, outcome) values (1, 'liveness', 'http://a/', now(), 'ok') returning id::int`);
+    expect(next.rows[0]!.id).toBe(73);
+  });
+});
