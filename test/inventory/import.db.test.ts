@@ -274,15 +274,15 @@ describe.each(backends)('inventory import on %s', (backend) => {
   });
 
   it('a changed address list keeps each address kept, with its endpoint id and history, and drops only the others', async () => {
-    const rows = [HEADER, goodRow(70)];
+    const rows = [HEADER, goodRow(80)];
     await importInventory(db(), actor, { bytes: await xlsxOf(rows), fileName: 'e.xlsx' });
-    const before = (await findSystem(db(), 'T-00070'))!;
+    const before = (await findSystem(db(), 'T-00080'))!;
     const [portal, api] = await db().select().from(endpoints).where(eq(endpoints.systemId, before.row.id)).orderBy(endpoints.position);
     await db().insert(contentChanges).values([portal!, api!].map((e) => ({ endpointId: e.id, systemId: e.systemId, at: new Date('2025-01-01T00:00:00Z'), contentHash: e.url })));
-    rows[1]![13] = `门户:https://t70-new.linyi.gov.cn.example/\n门户:${portal!.url}`;
+    rows[1]![13] = `门户:https://t80-new.linyi.gov.cn.example/\n门户:${portal!.url}`;
     expect(await importInventory(db(), actor, { bytes: await xlsxOf(rows), fileName: 'e.xlsx' })).toMatchObject({ updated: 1 });
     const after = await db().select().from(endpoints).where(eq(endpoints.systemId, before.row.id)).orderBy(endpoints.position);
-    expect(after.map((e) => [e.url, e.position])).toEqual([['https://t70-new.linyi.gov.cn.example/', 0], [portal!.url, 1]]);
+    expect(after.map((e) => [e.url, e.position])).toEqual([['https://t80-new.linyi.gov.cn.example/', 0], [portal!.url, 1]]);
     expect(after[1]!.id).toBe(portal!.id);
     const history = await db().select({ endpointId: contentChanges.endpointId }).from(contentChanges).where(eq(contentChanges.systemId, before.row.id));
     expect(history).toEqual([{ endpointId: portal!.id }]);
