@@ -9,8 +9,8 @@ import { ConfigError } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Log } from '../logger.js';
 import type { ServiceMetrics } from '../metrics.js';
-import { runSweepWorker, type SweepWorkerStats } from './runner.js';
-import type { SweepThreadInput, SweepThreadMessage } from './sweep-thread.js';
+import { runSweepWorker, storeBatch, type SweepWorkerStats } from './runner.js';
+import type { SweepStoreReply, SweepThreadInput, SweepThreadMessage } from './sweep-thread.js';
 
 /** Probe dependencies from the environment; a bad CIDR or DNS server is a configuration error naming it. */
 export function probeDepsFromConfig(config: Config): ProbeDeps {
@@ -69,11 +69,14 @@ export interface SweepProcessOptions {
 }
 
 /**
- * Runs a sweep on every core: `probeThreads` threads, each a full sweep worker with its own pool,
- * lease owner and share of the concurrency and per-host limits, with explicit heap limits (so also
- * with PROBE_THREADS=1: the probe work's heap is bounded by design); on the embedded database, the
- * worker on this thread. A thread that fails fails the run; its leased targets go
- * back to the queue when their leases expire, as a killed process's do.
+ * Runs a sweep on every core: `probeThreads` threads, each a sweep worker with its own pool, lease
+ * owner and share of the concurrency and per-host limits, with explicit heap limits (so also with
+ * PROBE_THREADS=1: the probe work's heap is bounded by design), whose batches this thread stores (each
+ * in one transaction, completion and records together: storing was a fifth of a probe thread's time,
+ * and this thread had nothing to do). It holds at most one batch per thread at a time (a thread sends
+ * its next when the last is stored), each one a thread's buffer, bounded by that thread's heap. On the
+ * embedded database, the worker runs on this thread. A thread that fails fails the run; its leased targets go back to the queue when their leases
+ * expire, as a killed process's do.
  */
 export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWorkerStats & { threads: number }> {
   const threads = probeThreads(o.config, o.concurrency);
@@ -96,8 +99,14 @@ export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWork
     return new Promise<SweepWorkerStats>((resolve, reject) => {
       const worker = new Worker(script, { workerData: input, name: `probe-${i}`, resourceLimits: { maxOldGenerationSizeMb: PROBE_THREAD_HEAP_MB, maxYoungGenerationSizeMb: PROBE_THREAD_YOUNG_MB } });
       let settled = false;
+      const reply = (m: SweepStoreReply) => worker.postMessage(m);
       worker.on('message', (m: SweepThreadMessage) => {
-        if (m.type === 'batch') o.onBatch?.(m.stored);
+        if (m.type === 'store') {
+          storeBatch(o.db, m.batch).then(
+            (ids) => reply({ type: 'stored', id: m.id, ids }),
+            (err: unknown) => reply({ type: 'store-failed', id: m.id, message: err instanceof Error ? err.message : String(err) }),
+          );
+        } else if (m.type === 'batch') o.onBatch?.(m.stored);
         else if (m.type === 'done') (settled = true), resolve(m.stats);
         else (settled = true), reject(new Error(`probe thread ${i}: ${m.message}`));
       });

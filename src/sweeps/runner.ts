@@ -33,6 +33,8 @@ export interface SweepWorkerOptions {
   log?: Log;
   metrics?: ServiceMetrics;
   probe?: Omit<ProbeTargetOptions, 'deps' | 'timeZone'>;
+  /** Stores a batch (default: `storeBatch` on `db`); a probe thread hands its batches to its process's main thread. */
+  store?: (batch: SweepBatch) => Promise<number[]>;
   onBatch?: (stored: number) => void;
   onSweepDone?: (sweepId: number) => Promise<void> | void;
 }
@@ -50,6 +52,28 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
+
+/** A worker's finished targets with their records, to be stored together. */
+export interface SweepBatch {
+  /** The worker holding the targets' leases. */
+  workerId: string;
+  at: Date;
+  timeZone: string;
+  targets: Array<{ id: number; records: ProbeRecord[] }>;
+}
+
+/**
+ * Stores a batch in one transaction: the completion of the targets whose lease the worker still holds,
+ * and their records (any other's lease was taken over: its result is dropped, never stored twice).
+ * Returns the ids it stored.
+ */
+export async function storeBatch(db: Db, batch: SweepBatch): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    const owned = await claimCompletion(tx, batch.workerId, batch.targets.map((b) => ({ id: b.id, outcome: primaryOutcome(b.records) })), batch.at);
+    await storeProbeRecords(tx, batch.targets.filter((b) => owned.has(b.id)).flatMap((b) => b.records), batch.timeZone);
+    return [...owned];
+  });
+}
 
 /** The main result of a target for its queue row: its first kind's (liveness, or the pull, when asked). */
 function primaryOutcome(records: ProbeRecord[]): string {
@@ -99,28 +123,25 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     const batch = buffer;
     buffer = [];
     lastFlush = Date.now();
-    const at = now();
-    const stored = await o.db.transaction(async (tx) => {
-      const owned = await claimCompletion(tx, o.workerId, batch.map((b) => ({ id: b.target.id, outcome: primaryOutcome(b.records) })), at);
-      const records = batch.filter((b) => owned.has(b.target.id)).flatMap((b) => b.records);
-      await storeProbeRecords(tx, records, o.timeZone);
-      return { owned, records };
-    });
+    const toStore: SweepBatch = { workerId: o.workerId, at: now(), timeZone: o.timeZone, targets: batch.map((b) => ({ id: b.target.id, records: b.records })) };
+    const owned = new Set(await (o.store ?? ((b: SweepBatch) => storeBatch(o.db, b)))(toStore));
     for (const b of batch) held.delete(b.target.id);
-    stats.lostLeases += batch.length - stored.owned.size;
+    stats.lostLeases += batch.length - owned.size;
+    const records: ProbeRecord[] = [];
     for (const b of batch) {
-      if (!stored.owned.has(b.target.id)) continue;
+      if (!owned.has(b.target.id)) continue;
+      records.push(...b.records);
       const outcome = primaryOutcome(b.records);
       stats.targets++;
       if (outcome === 'ok') stats.ok++;
       else stats.failed++;
       touchedSweeps.add(b.target.sweepId);
     }
-    for (const r of stored.records) {
+    for (const r of records) {
       o.metrics?.probes.inc({ kind: r.kind, outcome: r.outcome });
       if (r.durationMs !== null) o.metrics?.probeSeconds.observe({ kind: r.kind }, r.durationMs / 1000);
     }
-    o.onBatch?.(stored.owned.size);
+    o.onBatch?.(owned.size);
     for (const sweepId of touchedSweeps) {
       if (await finishSweepIfComplete(o.db, sweepId, now())) {
         touchedSweeps.delete(sweepId);

@@ -6,7 +6,7 @@ import { createProbeResolver } from '../../probes/dns.js';
 import { systemClock, type ProbeClock } from '../../probes/outcome.js';
 import { endpointState, endpoints, inspectionDays, ipv6Changes, probeDays, probeResults, sweepTargets, systems } from '../../src/db/schema/index.js';
 import { claimCompletion, createSweep, leaseTargets, sweepProgress } from '../../src/sweeps/queue.js';
-import { runSweepWorker } from '../../src/sweeps/runner.js';
+import { runSweepWorker, storeBatch, type SweepBatch } from '../../src/sweeps/runner.js';
 import { storeProbeRecords } from '../../src/sweeps/store.js';
 import type { ProbeRecord } from '../../src/sweeps/types.js';
 import { backends } from '../support/db.js';
@@ -204,6 +204,26 @@ describe.each(backends)('sweeps on %s', (backend) => {
     const [day] = await db.select().from(probeDays).where(eq(probeDays.systemId, gone!.id));
     expect(day).toMatchObject({ probes: 2, ok: 0, failed: 2, dnsNxdomain: 2 });
     expect(day!.outcomes).toEqual({ dns_nxdomain: 2 });
+  });
+
+  it('hands each batch to the store it is given (a probe thread’s is its main thread), and fails with nothing stored when that store refuses', async () => {
+    const { db } = t.database;
+    const res = await t.call('POST', '/api/v1/systems', { body: { code: 'STORED-ELSEWHERE', name: 'STORED-ELSEWHERE', departmentCode: 'C', endpoints: [{ url: h.fleet.url(FLEET.nxdomain, '/elsewhere') }] } });
+    expect(res.status).toBe(201);
+    const handed: SweepBatch[] = [];
+    const first = await createSweep(db, { trigger: 'api', systems: ['STORED-ELSEWHERE'], kinds: ['liveness'] }, new Date());
+    const stats = await runSweepWorker({ db, deps, workerId: 'w-store', timeZone: TZ, sweepId: first.id, concurrency: 5, probe: { retries: 0 }, store: (b) => (handed.push(b), storeBatch(db, b)) });
+    expect(stats).toMatchObject({ targets: 1, failed: 1, lostLeases: 0 });
+    expect(handed.flatMap((b) => b.targets.map((x) => x.records[0]!.outcome))).toEqual(['dns_nxdomain']);
+    expect(handed[0]).toMatchObject({ workerId: 'w-store', timeZone: TZ });
+    expect((await sweepProgress(db, first.id, new Date())).done).toBe(1);
+
+    const second = await createSweep(db, { trigger: 'api', systems: ['STORED-ELSEWHERE'], kinds: ['liveness'] }, new Date());
+    const refused = runSweepWorker({ db, deps, workerId: 'w-refused', timeZone: TZ, sweepId: second.id, concurrency: 5, probe: { retries: 0 }, store: () => Promise.reject(new Error('the database went away')) });
+    await expect(refused).rejects.toThrow('the database went away');
+    const [target] = await db.select({ state: sweepTargets.state }).from(sweepTargets).where(eq(sweepTargets.sweepId, second.id));
+    expect(target!.state).toBe('leased'); // back to the queue when its lease expires
+    expect(await db.select({ id: probeResults.id }).from(probeResults).where(eq(probeResults.sweepId, second.id))).toEqual([]);
   });
 
   it('refuses a sweep of an unknown system with a field error', async () => {
