@@ -75,8 +75,8 @@ export interface SweepProcessOptions {
  * in one transaction, completion and records together: storing was a fifth of a probe thread's time,
  * and this thread had nothing to do). It holds at most one batch per thread at a time (a thread sends
  * its next when the last is stored), each one a thread's buffer, bounded by that thread's heap. On the
- * embedded database, the worker runs on this thread. A thread that fails fails the run; its leased targets go back to the queue when their leases
- * expire, as a killed process's do.
+ * embedded database, the worker runs on this thread. A thread that fails fails the run; its leased
+ * targets go back to the queue when their leases expire, as a killed process's do.
  */
 export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWorkerStats & { threads: number }> {
   const threads = probeThreads(o.config, o.concurrency);
