@@ -25,6 +25,8 @@ export interface SweepWorkerOptions {
   leaseMs?: number;
   /** Results are written in batches of this many targets, or after flushMs. */
   batchSize?: number;
+  /** The most targets one batch stores (default 2,000); what is left waits for the next, which follows at once. */
+  maxBatch?: number;
   flushMs?: number;
   /** Keep waiting for targets leased by other workers until the sweep is done (the CLI does). */
   untilSweepDone?: boolean;
@@ -88,6 +90,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const now = o.now ?? (() => new Date());
   const leaseMs = o.leaseMs ?? 60_000;
   const batchSize = o.batchSize ?? 100;
+  const maxBatch = o.maxBatch ?? 2_000;
   const flushMs = o.flushMs ?? 1_000;
   const stats: SweepWorkerStats = { targets: 0, ok: 0, failed: 0, lostLeases: 0 };
   // Today's and the next days' partitions of probe_results, outside any batch's transaction.
@@ -120,8 +123,9 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
 
   const flush = async () => {
     if (!buffer.length) return;
-    const batch = buffer;
-    buffer = [];
+    // The buffer grows while a batch is stored; a batch stays bounded (a probe thread's travels to its main thread).
+    const batch = buffer.length > maxBatch ? buffer.splice(0, maxBatch) : buffer;
+    if (batch === buffer) buffer = [];
     lastFlush = Date.now();
     const toStore: SweepBatch = { workerId: o.workerId, at: now(), timeZone: o.timeZone, targets: batch.map((b) => ({ id: b.target.id, records: b.records })) };
     const owned = new Set(await (o.store ?? ((b: SweepBatch) => storeBatch(o.db, b)))(toStore));
@@ -150,6 +154,11 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
         await o.onSweepDone?.(sweepId);
       }
     }
+  };
+
+  /** Stores everything buffered, a batch at a time: when the work is done or paused. */
+  const flushAll = async () => {
+    while (buffer.length) await flush();
   };
 
   const start = (t: LeasedTarget, kinds: SweepKind[]) => {
@@ -207,7 +216,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
       if (buffer.length >= batchSize || (buffer.length && Date.now() - lastFlush >= flushMs)) flushInBackground();
       if (!waiting.length && inFlight.size === 0) {
         await flushing;
-        await flush();
+        await flushAll();
         if (!drained) continue;
         if (!o.untilSweepDone || o.sweepId === undefined) break;
         if (await sweepDone(o.db, o.sweepId)) break;
@@ -225,7 +234,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     }
     await Promise.allSettled([...running]);
     await flushing;
-    await flush();
+    await flushAll();
   } finally {
     clearInterval(renewTimer);
   }

@@ -218,6 +218,14 @@ describe.each(backends)('sweeps on %s', (backend) => {
     expect(handed[0]).toMatchObject({ workerId: 'w-store', timeZone: TZ });
     expect((await sweepProgress(db, first.id, new Date())).done).toBe(1);
 
+    // At most maxBatch targets a batch, and the last ones are all stored: HEALTHY's two endpoints, both
+    // buffered until the end (no batch is due before), go in two.
+    const split = await createSweep(db, { trigger: 'api', systems: ['HEALTHY'], kinds: ['liveness'] }, new Date());
+    const sizes: number[] = [];
+    await runSweepWorker({ db, deps, workerId: 'w-split', timeZone: TZ, sweepId: split.id, concurrency: 5, batchSize: 1000, maxBatch: 1, flushMs: 600_000, probe: { retries: 0 }, store: (b) => (sizes.push(b.targets.length), storeBatch(db, b)) });
+    expect(sizes).toEqual([1, 1]);
+    expect((await sweepProgress(db, split.id, new Date())).done).toBe(2);
+
     const second = await createSweep(db, { trigger: 'api', systems: ['STORED-ELSEWHERE'], kinds: ['liveness'] }, new Date());
     const refused = runSweepWorker({ db, deps, workerId: 'w-refused', timeZone: TZ, sweepId: second.id, concurrency: 5, probe: { retries: 0 }, store: () => Promise.reject(new Error('the database went away')) });
     await expect(refused).rejects.toThrow('the database went away');
