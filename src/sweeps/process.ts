@@ -36,8 +36,8 @@ export const PROBE_THREAD_YOUNG_MB = 16;
  * Probe threads a sweep process runs: PROBE_THREADS, or one per core but one. The core left over is for
  * what each probe also costs outside the threads — the kernel's connection work, V8's compiler and
  * collector threads, PostgreSQL's backends storing the results: on 2 cores (`bench/sweep-fleet.ts`,
- * PostgreSQL on the same machine, 10,000 targets) one thread probed 3,349–3,473 targets/s at 0.39–0.41 ms
- * of CPU per stored probe and 149–159 MB VmHWM, two threads 2,492–2,542/s at 0.49–0.51 ms and 187–191 MB.
+ * PostgreSQL on the same machine, 10,000 targets) one thread probed 3,686–3,928 targets/s at 0.37–0.39 ms
+ * of CPU per stored probe and 186–192 MB VmHWM, two threads 2,484–2,550/s at 0.50 ms and 228–232 MB.
  * 0 means the main thread: on the embedded database (one process, one connection), where no thread
  * could open it.
  */
