@@ -103,11 +103,13 @@ export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWork
       worker.on('message', (m: SweepThreadMessage) => {
         if (m.type === 'store') {
           storeBatch(o.db, m.batch).then(
-            (ids) => reply({ type: 'stored', id: m.id, ids }),
+            (ids) => {
+              reply({ type: 'stored', id: m.id, ids });
+              o.onBatch?.(ids.length);
+            },
             (err: unknown) => reply({ type: 'store-failed', id: m.id, message: err instanceof Error ? err.message : String(err) }),
           );
-        } else if (m.type === 'batch') o.onBatch?.(m.stored);
-        else if (m.type === 'done') (settled = true), resolve(m.stats);
+        } else if (m.type === 'done') (settled = true), resolve(m.stats);
         else (settled = true), reject(new Error(`probe thread ${i}: ${m.message}`));
       });
       worker.on('error', (err) => ((settled = true), reject(err)));

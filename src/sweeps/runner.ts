@@ -91,6 +91,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
   const leaseMs = o.leaseMs ?? 60_000;
   const batchSize = o.batchSize ?? 100;
   const maxBatch = o.maxBatch ?? 2_000;
+  const store = o.store ?? ((batch: SweepBatch) => storeBatch(o.db, batch));
   const flushMs = o.flushMs ?? 1_000;
   const stats: SweepWorkerStats = { targets: 0, ok: 0, failed: 0, lostLeases: 0 };
   // Today's and the next days' partitions of probe_results, outside any batch's transaction.
@@ -128,7 +129,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker
     if (batch === buffer) buffer = [];
     lastFlush = Date.now();
     const toStore: SweepBatch = { workerId: o.workerId, at: now(), timeZone: o.timeZone, targets: batch.map((b) => ({ id: b.target.id, records: b.records })) };
-    const owned = new Set(await (o.store ?? ((b: SweepBatch) => storeBatch(o.db, b)))(toStore));
+    const owned = new Set(await store(toStore));
     for (const b of batch) held.delete(b.target.id);
     stats.lostLeases += batch.length - owned.size;
     const records: ProbeRecord[] = [];

@@ -24,7 +24,6 @@ export interface SweepThreadInput {
 
 export type SweepThreadMessage =
   | { type: 'store'; id: number; batch: SweepBatch }
-  | { type: 'batch'; stored: number }
   | { type: 'done'; stats: SweepWorkerStats }
   | { type: 'failed'; message: string };
 
@@ -61,8 +60,8 @@ try {
     leaseMs: input.leaseMs,
     untilSweepDone: input.untilSweepDone,
     log: createLogger(input.config.LOG_LEVEL === 'info' ? 'warn' : input.config.LOG_LEVEL),
+    // Progress is the main thread's to report: it knows what each batch stored.
     store,
-    onBatch: (stored) => post({ type: 'batch', stored }),
   });
   post({ type: 'done', stats });
 } catch (err) {

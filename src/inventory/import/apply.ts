@@ -191,7 +191,7 @@ export async function applyUpsert(tx: Db, actor: Actor, plan: UpsertPlan, opts: 
   const stamp = now.toISOString();
   const audit: AuditEntry[] = [];
   const newEndpoints: EndpointRow[] = [];
-  // Systems whose endpoints are stored (new ones, and those whose list changed).
+  // New systems: their endpoints are stored with those of the systems whose list changed (`replaced`).
   const created: number[] = [];
 
   for (let i = 0; i < plan.creates.length; i += CHUNK) {
