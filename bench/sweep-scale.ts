@@ -1,12 +1,12 @@
 /**
  * Scale out (issue 14): 1, 2 and 3 `xuncha sweep --join` processes on one PostgreSQL over 30,000
  * liveness targets on the loopback fleet, throughput of each; then 3 processes with one SIGKILLed
- * mid-sweep: every target finished, none lost, no result stored twice. Each process runs one probe
- * thread (PROBE_THREADS=1, BENCH_THREADS to change) so the figure is per process.
+ * mid-sweep: every target finished, none lost, no result stored twice. Each process runs as configured
+ * by default (on 2 cores: on its main thread; BENCH_THREADS sets PROBE_THREADS) so the figure is per process.
  *
  *   DATABASE_URL=$(scripts/pg-start.sh /tmp/xuncha-bench 55440 --fast) npx tsx bench/sweep-scale.ts
  *
- * Env: BENCH_TARGETS (30000), BENCH_CONCURRENCY (200 per process), BENCH_THREADS (1), BENCH_PROCESSES (1,2,3).
+ * Env: BENCH_TARGETS (30000), BENCH_CONCURRENCY (200 per process), BENCH_THREADS (PROBE_THREADS of each process; unset: the default), BENCH_PROCESSES (1,2,3).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -20,7 +20,7 @@ import { benchDatabase, fillInventory } from './support.js';
 
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 30_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
-const THREADS = process.env.BENCH_THREADS ?? '1';
+const THREADS = process.env.BENCH_THREADS;
 const PROCESSES = (process.env.BENCH_PROCESSES ?? '1,2,3').split(',').map(Number);
 const BIN = new URL('../bin/xuncha.mjs', import.meta.url).pathname;
 const LEASE_MS = 5_000;
@@ -44,7 +44,7 @@ async function loadTargets(db: Db, hosts: Array<{ ip: string; port: number }>): 
 }
 
 function sweeper(sweepId: number): { child: ChildProcess; done: Promise<{ code: number | null; summary?: { peakRssMb: number; cpuSeconds: number; sweepCpuSeconds: number; probed: number } }> } {
-  const env = { ...process.env, PROBE_PER_HOST: String(CONCURRENCY), PROBE_THREADS: THREADS, SWEEP_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn' };
+  const env = { ...process.env, PROBE_PER_HOST: String(CONCURRENCY), ...(THREADS === undefined ? {} : { PROBE_THREADS: THREADS }), SWEEP_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, [BIN, 'sweep', '--join', String(sweepId), '--concurrency', String(CONCURRENCY), '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -112,5 +112,5 @@ try {
   fleet.child.kill('SIGTERM');
   await database.close();
 }
-console.log(`load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)} (shared machine); ${TARGETS} targets, concurrency ${CONCURRENCY} and ${THREADS} probe thread(s) per process`);
+console.log(`load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)} (shared machine); ${TARGETS} targets, concurrency ${CONCURRENCY} and ${THREADS ?? 'the default number of'} probe thread(s) per process (0: the main thread)`);
 process.exit(0);

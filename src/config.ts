@@ -22,8 +22,8 @@ export const configSchema = z.object({
   PORTAL_CRON: z.string().default('@every 72m'),
   PROBE_CONCURRENCY: intFrom(1, 10_000).default(200),
   PROBE_PER_HOST: intFrom(1, 1000).default(4),
-  /** Probe threads of a `xuncha sweep` process on PostgreSQL; unset: one per core but one (at least one). The embedded database probes on the main thread. */
-  PROBE_THREADS: intFrom(1, 256).optional(),
+  /** Probe threads of a `xuncha sweep` process on PostgreSQL, 0 for the main thread; unset: none on 2 cores or fewer, else one per core but one. The embedded database probes on the main thread. */
+  PROBE_THREADS: intFrom(0, 256).optional(),
   PROBE_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
   PROBE_DNS_SERVERS: z.string().optional(),
   PROBE_ALLOW_CIDRS: z.string().optional(),

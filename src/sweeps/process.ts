@@ -33,17 +33,20 @@ export const PROBE_THREAD_HEAP_MB = 64;
 export const PROBE_THREAD_YOUNG_MB = 16;
 
 /**
- * Probe threads a sweep process runs: PROBE_THREADS, or one per core but one. The core left over is for
- * what each probe also costs outside the threads — the kernel's connection work, V8's compiler and
- * collector threads, PostgreSQL's backends storing the results: on 2 cores (`bench/sweep-fleet.ts`,
- * PostgreSQL on the same machine, 10,000 targets) one thread probed 3,686–3,928 targets/s at 0.37–0.39 ms
- * of CPU per stored probe and 186–192 MB VmHWM, two threads 2,484–2,550/s at 0.50 ms and 228–232 MB.
- * 0 means the main thread: on the embedded database (one process, one connection), where no thread
- * could open it.
+ * Probe threads a sweep process runs: PROBE_THREADS, else none on 2 cores or fewer and one per core but
+ * one above that; 0 means the main thread probes and stores on its own (always so on the embedded
+ * database: one process, one connection, no thread could open it). On 2 cores the main thread alone was
+ * both faster and cheaper than one probe thread (`bench/sweep-fleet.ts`, PostgreSQL on the same machine,
+ * 10,000 targets, concurrency 200: 4,083–4,545 targets/s at 0.21–0.22 ms of the process's CPU per stored
+ * probe and 187–193 MB VmHWM, against 3,454–4,031/s at 0.27–0.28 ms and 179–192 MB with one thread,
+ * 2,484–2,550/s at 0.50 ms with two): the second core is busy with PostgreSQL, the kernel's connection
+ * work and V8's compiler and collector threads, and a thread costs its own isolate (its own JIT warm-up
+ * of every hot function, its own start-up, the batches copied between threads) and a capped heap, whose
+ * collector works harder. Above 2 cores the threads are what uses the cores.
  */
 export function probeThreads(config: Pick<Config, 'PROBE_THREADS' | 'DATABASE_URL'>, concurrency: number, cores = availableParallelism()): number {
   if (!config.DATABASE_URL) return 0;
-  return Math.max(1, Math.min(config.PROBE_THREADS ?? cores - 1, concurrency));
+  return Math.min(config.PROBE_THREADS ?? (cores <= 2 ? 0 : cores - 1), concurrency);
 }
 
 /** The thread's script: beside the bundle (dist/sweep-thread.mjs), or the TypeScript source through tsx. */
@@ -69,14 +72,14 @@ export interface SweepProcessOptions {
 }
 
 /**
- * Runs a sweep on every core: `probeThreads` threads, each a sweep worker with its own pool, lease
- * owner and share of the concurrency and per-host limits, with explicit heap limits (so also with
- * PROBE_THREADS=1: the probe work's heap is bounded by design), whose batches this thread stores (each
- * in one transaction, completion and records together: storing was a fifth of a probe thread's time,
- * and this thread had nothing to do). It holds at most one batch per thread at a time (a thread sends
- * its next when the last is stored), each one a thread's buffer, bounded by that thread's heap. On the
- * embedded database, the worker runs on this thread. A thread that fails fails the run; its leased
- * targets go back to the queue when their leases expire, as a killed process's do.
+ * Runs a sweep: with no probe threads (`probeThreads`), one sweep worker on this thread, which probes and
+ * stores; else a sweep worker per thread, each with its own pool, lease owner and share of the
+ * concurrency and per-host limits, with explicit heap limits, whose batches this thread stores (each in
+ * one transaction, completion and records together: storing was a fifth of a probe thread's time, and
+ * this thread had nothing else to do). It holds at most one batch per thread at a time (a thread sends
+ * its next when the last is stored), each one a thread's buffer, bounded by that thread's heap. A thread
+ * that fails fails the run; its leased targets go back to the queue when their leases expire, as a
+ * killed process's do.
  */
 export async function runSweepProcess(o: SweepProcessOptions): Promise<SweepWorkerStats & { threads: number }> {
   const threads = probeThreads(o.config, o.concurrency);
