@@ -122,12 +122,8 @@ async function connectFirst(
     } finally {
       ctx.timings.connectMs += ctx.clock.elapsedMs() - started;
     }
-    // Belt and braces: the peer actually reached must pass the policy too.
-    const verdict = checkAddress(socket.remoteAddress ?? candidate.address, ctx.policy);
-    if (!verdict.allowed) {
-      socket.destroy();
-      throw new ProbeFailure('blocked_by_policy', verdict.reason);
-    }
+    // The peer reached is the candidate the policy passed: tcpConnect dials an address literal, with no
+    // lookup of its own (asking the kernel again, socket.remoteAddress, was 1.4% of a sweep's CPU).
     return { socket, ...candidate };
   }
   throw lastError ?? new ProbeFailure('connect_refused', 'no address to connect to');
