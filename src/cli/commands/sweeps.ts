@@ -53,7 +53,7 @@ export const sweepCommand: Command = {
     let done = (await sweepProgress(db, sweepId, new Date())).done;
     const showBar = ctx.isTTY && !values.json;
     const leaseMs = Number(process.env.SWEEP_LEASE_MS ?? 60_000);
-    // Probe threads per core on PostgreSQL (PROBE_THREADS), the main thread on the embedded database.
+    // The main thread, or probe threads on PostgreSQL (PROBE_THREADS; by default on more than 2 cores).
     const stats = await runSweepProcess({
       config: ctx.config,
       db,
