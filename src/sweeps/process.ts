@@ -36,10 +36,10 @@ export const PROBE_THREAD_YOUNG_MB = 16;
  * Probe threads a sweep process runs: PROBE_THREADS, else none on 2 cores or fewer and one per core but
  * one above that; 0 means the main thread probes and stores on its own (always so on the embedded
  * database: one process, one connection, no thread could open it). On 2 cores the main thread alone was
- * both faster and cheaper than one probe thread (`bench/sweep-fleet.ts`, PostgreSQL on the same machine,
- * 10,000 targets, concurrency 200: 4,083–4,545 targets/s at 0.21–0.22 ms of the process's CPU per stored
- * probe and 187–193 MB VmHWM, against 3,454–4,031/s at 0.27–0.28 ms and 179–192 MB with one thread,
- * 2,484–2,550/s at 0.50 ms with two): the second core is busy with PostgreSQL, the kernel's connection
+ * both faster and cheaper than one probe thread (alternating runs of `bench/sweep-fleet.ts`, PostgreSQL
+ * on the same machine, 10,000 targets, concurrency 200: 4,083–4,545 targets/s at 0.21–0.22 ms of the
+ * process's CPU per stored probe and 187–193 MB VmHWM, against 3,454–4,031/s at 0.27–0.28 ms and
+ * 179–192 MB with one thread; 2,484–2,550/s at 0.50 ms with two): the second core is busy with PostgreSQL, the kernel's connection
  * work and V8's compiler and collector threads, and a thread costs its own isolate (its own JIT warm-up
  * of every hot function, its own start-up, the batches copied between threads) and a capped heap, whose
  * collector works harder. Above 2 cores the threads are what uses the cores.

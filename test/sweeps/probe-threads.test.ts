@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { probeThreads } from '../../src/sweeps/process.js';
 
 const PG = 'postgres://x@127.0.0.1/x';
@@ -19,5 +20,12 @@ describe('probe threads of a sweep process', () => {
   it('the embedded database probes on the main thread', () => {
     expect(probeThreads({}, 200, 8)).toBe(0);
     expect(probeThreads({ PROBE_THREADS: 4 }, 200, 8)).toBe(0);
+  });
+
+  it('PROBE_THREADS takes 0 (the main thread) to 256', () => {
+    expect(loadConfig({ PROBE_THREADS: '0' }).PROBE_THREADS).toBe(0);
+    expect(loadConfig({ PROBE_THREADS: '2' }).PROBE_THREADS).toBe(2);
+    expect(() => loadConfig({ PROBE_THREADS: '-1' })).toThrow(/PROBE_THREADS/);
+    expect(() => loadConfig({ PROBE_THREADS: '257' })).toThrow(/PROBE_THREADS/);
   });
 });
